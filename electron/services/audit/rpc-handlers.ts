@@ -1,0 +1,80 @@
+/**
+ * The audit group of the RPC contract: the review queue, review actions and their
+ * history, gazetteer autocomplete, statistics, hard-sample subsets and export.
+ * workbench.ts spreads this object into the one handler table.
+ */
+import type Database from 'better-sqlite3';
+import type { auditMethods } from '../../../shared/rpc/audit-methods.js';
+import { resourcesDir } from '../app-paths.js';
+import type { ProjectService } from '../project/project-service.js';
+import type { Handlers } from '../rpc/dispatcher.js';
+import { runExport } from './export/run-export.js';
+import { keptIds, previewOf, runHardSelection } from './hard-selection.js';
+import { PlaceIndex } from './places.js';
+import { AuditQueue } from './queue.js';
+import { ReviewStore } from './review-store.js';
+import { auditStats } from './stats.js';
+import { deleteSubset, listSubsets, saveSubset } from './subsets.js';
+
+export type AuditHandlers = Pick<Handlers, keyof typeof auditMethods>;
+
+export function auditHandlers(projects: ProjectService): AuditHandlers {
+  let places: PlaceIndex | null = null;
+  const placeIndex = (): PlaceIndex => (places ??= PlaceIndex.load(resourcesDir));
+  // Per open database: a new project (or a reopened one) starts a fresh queue.
+  const queues = new WeakMap<Database.Database, AuditQueue>();
+  const db = (): Database.Database => projects.requireStore().db;
+  const queue = (): AuditQueue => {
+    const d = db();
+    let q = queues.get(d);
+    if (!q) queues.set(d, (q = new AuditQueue(d)));
+    return q;
+  };
+  const reviews = (): ReviewStore => new ReviewStore(db(), placeIndex);
+  /** The browser caches totals per review filter: a review changes them. */
+  const changed = (): void => projects.queries().invalidate();
+
+  return {
+    'audit.queue': (p) => queue().page(p),
+    'audit.review': ({ imageId, verdict, edit, note }) => {
+      const out = reviews().review(imageId, verdict, edit, note);
+      changed();
+      return out;
+    },
+    'audit.undo': ({ imageId, note }) => {
+      const out = reviews().undo(imageId, note);
+      changed();
+      return out;
+    },
+    'audit.history': ({ imageId }) => reviews().history(imageId),
+    'audit.places': ({ level, countryCode, regionCode, query, limit }) => {
+      const index = placeIndex();
+      if (level === 'country') return index.countryOptions(query, limit);
+      if (!countryCode) return [];
+      if (level === 'region') return index.regionOptions(countryCode, query, limit);
+      return index.cityOptions(countryCode, regionCode ?? null, query, limit);
+    },
+    'audit.stats': ({ datasetId }) => auditStats(db(), datasetId),
+    'audit.hard.preview': async ({ pointLimit, ...p }, task) => previewOf(await runHardSelection(db(), p, task), pointLimit),
+    'audit.hard.save': async ({ name, ...p }, task) => {
+      const selection = await runHardSelection(db(), p, task);
+      task.throwIfCancelled();
+      return saveSubset(db(), {
+        datasetId: p.datasetId,
+        name,
+        kind: 'hard-samples',
+        params: {
+          source: p.source,
+          hotspotKm: p.hotspotKm,
+          radiusKm: p.radiusKm,
+          samples: selection.ids.length,
+          hotspots: selection.hotspotIds.size,
+        },
+        members: keptIds(selection),
+      });
+    },
+    'audit.subsets.list': ({ datasetId }) => listSubsets(db(), datasetId),
+    'audit.subsets.delete': ({ id }) => ({ deleted: deleteSubset(db(), id) }),
+    'audit.export': (p, task) => runExport(db(), p, task),
+  };
+}

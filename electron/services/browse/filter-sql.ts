@@ -1,0 +1,146 @@
+/**
+ * Turns the browser's filter into SQL that an index answers in image-id order, so a
+ * page of a 4.7M-photo dataset never needs a sort:
+ * - filters on the label (country, region, city, flags) drive from cor_labels'
+ *   (source, dataset_id, …, image_id) indexes and join images by primary key;
+ * - the others drive from images and left-join the label;
+ * - free text becomes a set of ids (place names that contain it, from the small
+ *   label_facets table, or file paths that start with it) the rows must be in.
+ * Every value is a bound parameter; nothing from the filter is spliced into SQL text.
+ */
+import type { ImageFilter } from '../../../shared/rpc/datasets-schemas.js';
+import { FLAG_BITS } from '../geo/flags.js';
+
+export interface FilterSql {
+  /** FROM … JOIN … */
+  from: string;
+  where: string;
+  params: unknown[];
+  /** The id column rows are ordered and ranged by. */
+  idColumn: 'i.id' | 'g.image_id';
+  /** True when only the dataset is constrained (paging can use id arithmetic). */
+  datasetOnly: boolean;
+}
+
+/** Places of one dataset whose names contain a search text (from label_facets), as index keys. */
+export interface NameMatches {
+  countryCodes: string[];
+  regions: { countryCode: string; regionCode: string }[];
+  cities: string[];
+}
+
+export const labelJoin = "LEFT JOIN cor_labels g ON g.image_id = i.id AND g.source = 'gazetteer'";
+const labelDriven = "cor_labels g JOIN images i ON i.id = g.image_id";
+
+/**
+ * The review status of a photo: the status its latest review left (an undo can
+ * restore 'unreviewed' or an earlier verdict), else unreviewed. Reviews written by
+ * the audit carry it in after_json; the verdict is the fallback.
+ */
+const latestStatus = `(SELECT COALESCE(json_extract(r.after_json, '$.status'), r.verdict)
+   FROM label_reviews r WHERE r.image_id = i.id ORDER BY r.id DESC LIMIT 1)`;
+
+function inList(column: string, values: string[], params: unknown[]): string {
+  params.push(...values);
+  return `${column} IN (${values.map(() => '?').join(', ')})`;
+}
+
+export interface FilterContext {
+  /** Place names containing the search text, when there is one. */
+  names?: NameMatches | null;
+  /** Whether `filter.region` is an ISO code (else a region name without one). */
+  regionIsCode?: boolean;
+}
+
+export function filterSql(filter: ImageFilter, context: FilterContext = {}): FilterSql {
+  const names = context.names ?? null;
+  const byLabel = Boolean(filter.country || filter.region || filter.city || (filter.flags && filter.flags.length > 0));
+  const where: string[] = [];
+  const params: unknown[] = [];
+  const text = filter.text?.trim();
+  if (byLabel) {
+    where.push("g.source = 'gazetteer'", 'g.dataset_id = ?');
+  } else {
+    // With a text search the id set is small: the unary + keeps SQLite from scanning
+    // the dataset index and makes it walk the ids instead.
+    where.push(text ? '+i.dataset_id = ?' : 'i.dataset_id = ?');
+  }
+  params.push(filter.datasetId);
+  if (filter.country) {
+    where.push('g.country_code = ?');
+    params.push(filter.country);
+  }
+  if (filter.region) {
+    // One column per case, so the (country, region, image_id) index serves it.
+    where.push(context.regionIsCode === false ? 'g.region = ?' : 'g.region_code = ?');
+    params.push(filter.region);
+  }
+  if (filter.city) {
+    where.push('g.city = ?');
+    params.push(filter.city);
+  }
+  if (filter.flags && filter.flags.length > 0) {
+    const mask = filter.flags.reduce((m, f) => m | FLAG_BITS[f], 0);
+    // `g.flags <> 0` written out lets SQLite use the partial index of flagged labels.
+    where.push('g.flags <> 0', '(g.flags & ?) <> 0');
+    params.push(mask);
+  }
+  switch (filter.review ?? 'any') {
+    case 'unreviewed':
+      where.push(`COALESCE(${latestStatus}, 'unreviewed') = 'unreviewed'`);
+      break;
+    case 'reviewed':
+      where.push(`${latestStatus} IN ('accepted', 'rejected', 'edited')`);
+      break;
+    case 'accepted':
+    case 'rejected':
+    case 'edited':
+      where.push(`${latestStatus} = ?`);
+      params.push(filter.review);
+      break;
+    default:
+      break;
+  }
+  if (filter.photo === 'present') where.push('i.photo = 1');
+  if (filter.photo === 'missing') where.push('i.photo <> 1');
+  if (text) {
+    const parts: string[] = [];
+    const labels = "SELECT image_id FROM cor_labels WHERE source = 'gazetteer' AND dataset_id = ?";
+    if (names && names.countryCodes.length > 0) {
+      params.push(filter.datasetId);
+      parts.push(`${labels} AND ${inList('country_code', names.countryCodes, params)}`);
+    }
+    for (const region of names?.regions ?? []) {
+      parts.push(`${labels} AND country_code = ? AND region_code = ?`);
+      params.push(filter.datasetId, region.countryCode, region.regionCode);
+    }
+    if (names && names.cities.length > 0) {
+      params.push(filter.datasetId);
+      parts.push(`${labels} AND ${inList('city', names.cities, params)}`);
+    }
+    // File paths starting with the text: a range on the (dataset_id, rel_path) index.
+    parts.push('SELECT id FROM images WHERE dataset_id = ? AND rel_path >= ? AND rel_path < ?');
+    params.push(filter.datasetId, text, `${text}\u{10FFFF}`);
+    where.push(`i.id IN (${parts.join(' UNION ')})`);
+  }
+  if (filter.bbox) {
+    const [south, west, north, east] = filter.bbox;
+    where.push('i.lat BETWEEN ? AND ?');
+    params.push(south, north);
+    // A box across the antimeridian has west > east.
+    if (west <= east) {
+      where.push('i.lon BETWEEN ? AND ?');
+      params.push(west, east);
+    } else {
+      where.push('(i.lon >= ? OR i.lon <= ?)');
+      params.push(west, east);
+    }
+  }
+  return {
+    from: byLabel ? labelDriven : `images i ${labelJoin}`,
+    where: where.join(' AND '),
+    params,
+    idColumn: byLabel ? 'g.image_id' : 'i.id',
+    datasetOnly: where.length === 1,
+  };
+}

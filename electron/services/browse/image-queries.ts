@@ -1,0 +1,291 @@
+/**
+ * The photo browser's reads: one page of photos under a filter, its total, the
+ * filter menus' facets and one photo's detail. Totals and facets are cached per
+ * filter until the project is written (`invalidate`), so scrolling a 4.7M-row
+ * dataset counts once, not once per page.
+ */
+import type Database from 'better-sqlite3';
+import type {
+  CorLabelView,
+  DatasetInfo,
+  Facets,
+  ImageDetail,
+  ImageFilter,
+  ImagePage,
+  ImageRow,
+} from '../../../shared/rpc/datasets-schemas.js';
+import { ErrorCode, RpcError } from '../../../shared/rpc/errors.js';
+import { bitsToFlags, LABEL_FLAGS, FLAG_BITS } from '../geo/flags.js';
+import { filterSql, labelJoin, type FilterSql, type NameMatches } from './filter-sql.js';
+import { pointsBuffer } from './points.js';
+
+/** Counting stops here for filters that cannot use an index (free text, boxes). */
+export const countCap = 1_000_000;
+
+interface RawRow {
+  id: number;
+  rel_path: string;
+  lat: number | null;
+  lon: number | null;
+  photo: number;
+  country_code: string | null;
+  country: string | null;
+  region: string | null;
+  city: string | null;
+  flags: number | null;
+}
+
+export class ImageQueries {
+  private readonly totals = new Map<string, { total: number; capped: boolean }>();
+  private readonly facetCache = new Map<string, Facets>();
+  private readonly idRanges = new Map<number, { min: number; max: number; count: number }>();
+  private readonly facetRows = new Map<number, FacetRow[]>();
+
+  constructor(private readonly db: Database.Database) {}
+
+  /** Call after any write that changes images or labels. */
+  invalidate(): void {
+    this.totals.clear();
+    this.facetCache.clear();
+    this.idRanges.clear();
+    this.facetRows.clear();
+  }
+
+  /** Every point under the filter, as the map's binary buffer. */
+  points(filter: ImageFilter): Buffer {
+    return pointsBuffer(this.db, this.sql(filter));
+  }
+
+  /** The filter as SQL, with free text resolved to the dataset's matching place names. */
+  private sql(filter: ImageFilter): FilterSql {
+    const text = filter.text?.trim();
+    const region = filter.region;
+    return filterSql(filter, {
+      names: text ? this.namesContaining(filter.datasetId, text) : null,
+      regionIsCode: region ? this.facetsOf(filter.datasetId).some((r) => r.regionCode === region) : true,
+    });
+  }
+
+  /** Places whose names contain the text; at most `maxNames` of each kind, so the SQL stays small. */
+  private namesContaining(datasetId: number, text: string): NameMatches {
+    const maxNames = 200;
+    const needle = fold(text);
+    const countryCodes = new Set<string>();
+    const regions = new Map<string, { countryCode: string; regionCode: string }>();
+    const cities = new Set<string>();
+    for (const row of this.facetsOf(datasetId)) {
+      if (row.countryCode && row.country && fold(row.country).includes(needle)) countryCodes.add(row.countryCode);
+      if (row.countryCode && row.regionCode && row.region && fold(row.region).includes(needle)) {
+        regions.set(`${row.countryCode}|${row.regionCode}`, { countryCode: row.countryCode, regionCode: row.regionCode });
+      }
+      if (row.city && fold(row.city).includes(needle)) cities.add(row.city);
+    }
+    return {
+      countryCodes: [...countryCodes].slice(0, maxNames),
+      regions: [...regions.values()].slice(0, maxNames),
+      cities: [...cities].slice(0, maxNames),
+    };
+  }
+
+  private facetsOf(datasetId: number): FacetRow[] {
+    let rows = this.facetRows.get(datasetId);
+    if (!rows) {
+      rows = this.db
+        .prepare(
+          `SELECT country_code AS countryCode, country, region_code AS regionCode, region, city, flags, count
+             FROM label_facets WHERE dataset_id = ? AND source = 'gazetteer'`,
+        )
+        .all(datasetId) as FacetRow[];
+      this.facetRows.set(datasetId, rows);
+    }
+    return rows;
+  }
+
+  listDatasets(): DatasetInfo[] {
+    const rows = this.db
+      .prepare(
+        `SELECT d.id, d.name, d.format, d.source, d.root_dir AS rootDir, d.created_at AS createdAt,
+                (SELECT COUNT(*) FROM images i WHERE i.dataset_id = d.id) AS images,
+                (SELECT COUNT(*) FROM images i WHERE i.dataset_id = d.id AND i.photo = 1) AS photosPresent,
+                (SELECT COUNT(*) FROM images i JOIN cor_labels g ON g.image_id = i.id AND g.source = 'gazetteer'
+                  WHERE i.dataset_id = d.id) AS labeled
+           FROM datasets d ORDER BY d.id`,
+      )
+      .all() as DatasetInfo[];
+    return rows;
+  }
+
+  page(filter: ImageFilter, offset: number, limit: number): ImagePage {
+    const started = performance.now();
+    const sql = this.sql(filter);
+    const { total, capped } = this.total(filter);
+    const columns = `i.id, i.rel_path, i.lat, i.lon, i.photo, g.country_code, g.country, g.region, g.city, g.flags`;
+    let raw: RawRow[];
+    const range = sql.datasetOnly ? this.idRange(filter.datasetId) : null;
+    if (range && range.max - range.min + 1 === range.count) {
+      // Ids of one import are contiguous: jump straight to the page, even at the end of millions.
+      const first = range.min + offset;
+      raw = this.db
+        .prepare(`SELECT ${columns} FROM images i ${labelJoin} WHERE i.id BETWEEN ? AND ? AND i.dataset_id = ? ORDER BY i.id`)
+        .all(first, Math.min(first + limit - 1, range.max), filter.datasetId) as RawRow[];
+    } else {
+      raw = this.db
+        .prepare(`SELECT ${columns} FROM ${sql.from} WHERE ${sql.where} ORDER BY ${sql.idColumn} LIMIT ? OFFSET ?`)
+        .all(...sql.params, limit, offset) as RawRow[];
+    }
+    return { total, totalCapped: capped, offset, rows: raw.map(toRow), ms: performance.now() - started };
+  }
+
+  total(filter: ImageFilter): { total: number; capped: boolean } {
+    const key = JSON.stringify(filter);
+    const cached = this.totals.get(key);
+    if (cached) return cached;
+    const sql = this.sql(filter);
+    let result: { total: number; capped: boolean };
+    if (sql.datasetOnly) {
+      result = { total: this.idRange(filter.datasetId).count, capped: false };
+    } else {
+      const needsCap = Boolean(filter.text?.trim()) || Boolean(filter.bbox);
+      const inner = `SELECT 1 FROM ${sql.from} WHERE ${sql.where}${needsCap ? ' LIMIT ?' : ''}`;
+      const params = needsCap ? [...sql.params, countCap + 1] : sql.params;
+      const n = (this.db.prepare(`SELECT COUNT(*) AS n FROM (${inner})`).get(...params) as { n: number }).n;
+      result = n > countCap ? { total: countCap, capped: true } : { total: n, capped: false };
+    }
+    this.totals.set(key, result);
+    return result;
+  }
+
+  facets(filter: ImageFilter): Facets {
+    // Menus list the dataset's countries, the regions of the chosen country, and flags.
+    const key = `${filter.datasetId}|${filter.country ?? ''}`;
+    const cached = this.facetCache.get(key);
+    if (cached) return cached;
+    const rows = this.facetsOf(filter.datasetId);
+    const countries = new Map<string, { code: string; name: string; count: number }>();
+    const regions = new Map<string, { code: string; name: string; count: number }>();
+    const flagCounts = new Map<string, number>();
+    for (const r of rows) {
+      if (r.countryCode) {
+        const c = countries.get(r.countryCode) ?? { code: r.countryCode, name: r.country ?? r.countryCode, count: 0 };
+        c.count += r.count;
+        countries.set(r.countryCode, c);
+      }
+      if (filter.country && r.countryCode === filter.country && r.region) {
+        const code = r.regionCode ?? r.region;
+        const g = regions.get(code) ?? { code, name: r.region, count: 0 };
+        g.count += r.count;
+        regions.set(code, g);
+      }
+      for (const flag of LABEL_FLAGS) {
+        if ((r.flags & FLAG_BITS[flag]) !== 0) flagCounts.set(flag, (flagCounts.get(flag) ?? 0) + r.count);
+      }
+    }
+    const byCount = <T extends { count: number }>(a: T, b: T): number => b.count - a.count;
+    const result: Facets = {
+      countries: [...countries.values()].sort(byCount),
+      regions: [...regions.values()].sort(byCount),
+      flags: LABEL_FLAGS.map((flag) => ({ flag, count: flagCounts.get(flag) ?? 0 })),
+    };
+    this.facetCache.set(key, result);
+    return result;
+  }
+
+  detail(id: number): ImageDetail {
+    const image = this.db
+      .prepare(
+        `SELECT i.id, i.dataset_id AS datasetId, d.name AS datasetName, i.rel_path AS relPath, i.lat, i.lon,
+                i.split, i.photo, i.meta_json AS metaJson
+           FROM images i JOIN datasets d ON d.id = i.dataset_id WHERE i.id = ?`,
+      )
+      .get(id) as (Omit<ImageDetail, 'meta' | 'labels'> & { metaJson: string | null }) | undefined;
+    if (!image) throw new RpcError(ErrorCode.NotFound, `no photo with id ${id}`);
+    const labels = (
+      this.db
+        .prepare(
+          `SELECT source, country_code, country, region_code, region, city, city_lat, city_lon, city_km, border_km, flags
+             FROM cor_labels WHERE image_id = ? ORDER BY CASE source WHEN 'gazetteer' THEN 0 ELSE 1 END, source`,
+        )
+        .all(id) as {
+        source: string;
+        country_code: string | null;
+        country: string | null;
+        region_code: string | null;
+        region: string | null;
+        city: string | null;
+        city_lat: number | null;
+        city_lon: number | null;
+        city_km: number | null;
+        border_km: number | null;
+        flags: number;
+      }[]
+    ).map(
+      (l): CorLabelView => ({
+        source: l.source,
+        countryCode: l.country_code,
+        country: l.country,
+        regionCode: l.region_code,
+        region: l.region,
+        city: l.city,
+        cityLat: l.city_lat,
+        cityLon: l.city_lon,
+        cityKm: l.city_km,
+        borderKm: l.border_km,
+        flags: bitsToFlags(l.flags),
+      }),
+    );
+    const { metaJson, ...rest } = image;
+    return { ...rest, meta: parseMeta(metaJson), labels };
+  }
+
+  private idRange(datasetId: number): { min: number; max: number; count: number } {
+    let range = this.idRanges.get(datasetId);
+    if (!range) {
+      const row = this.db
+        .prepare('SELECT MIN(id) AS min, MAX(id) AS max, COUNT(*) AS count FROM images WHERE dataset_id = ?')
+        .get(datasetId) as { min: number | null; max: number | null; count: number };
+      range = { min: row.min ?? 0, max: row.max ?? -1, count: row.count };
+      this.idRanges.set(datasetId, range);
+    }
+    return range;
+  }
+}
+
+interface FacetRow {
+  countryCode: string | null;
+  country: string | null;
+  regionCode: string | null;
+  region: string | null;
+  city: string | null;
+  flags: number;
+  count: number;
+}
+
+/** Case- and accent-insensitive form for the place-name search. */
+function fold(text: string): string {
+  return text.normalize('NFD').replace(/\p{M}/gu, '').toLowerCase();
+}
+
+function toRow(r: RawRow): ImageRow {
+  return {
+    id: r.id,
+    relPath: r.rel_path,
+    lat: r.lat,
+    lon: r.lon,
+    photo: r.photo,
+    countryCode: r.country_code,
+    country: r.country,
+    region: r.region,
+    city: r.city,
+    flags: bitsToFlags(r.flags ?? 0),
+  };
+}
+
+function parseMeta(json: string | null): Record<string, unknown> {
+  if (!json) return {};
+  try {
+    const value: unknown = JSON.parse(json);
+    return typeof value === 'object' && value !== null && !Array.isArray(value) ? (value as Record<string, unknown>) : {};
+  } catch {
+    return {};
+  }
+}

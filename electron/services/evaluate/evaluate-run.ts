@@ -1,0 +1,193 @@
+/**
+ * One run's evaluation: the standard accuracy table over all ground-truth rows, the
+ * Chain-of-Region levels, breakdowns by continent / country / region, the error CDF
+ * and the points of the error map.
+ */
+import type Database from 'better-sqlite3';
+import { DEFAULT_THRESHOLDS_KM } from '../../../shared/metrics/accuracy.js';
+import { groupStats, overallStats, type GroupIndex, type GroupStats } from '../../../shared/metrics/breakdown.js';
+import { cdfAt, logGrid } from '../../../shared/metrics/cdf.js';
+import { LabelGroups } from '../../../shared/metrics/label-groups.js';
+import { selectSamples, type SampleMode } from '../../../shared/metrics/samples.js';
+import type { BreakdownRow, EvalScope, LevelRate, Metrics, RunEvaluation } from '../../../shared/rpc/evaluate-methods.js';
+import { loadRunRows, loadTruth, requireDataset, runRef, type RunRows } from './run-data.js';
+
+const THRESHOLDS = DEFAULT_THRESHOLDS_KM;
+/** Points drawn on the error map at most (evenly strided beyond). */
+export const MAP_POINT_LIMIT = 20_000;
+
+export function cdfGrid(): number[] {
+  return logGrid(0.1, 20_100, 121, THRESHOLDS);
+}
+
+export function metricsOf(s: GroupStats): Metrics {
+  return {
+    n: s.n,
+    predicted: s.predicted,
+    accuracy: THRESHOLDS.map((km, i) => ({ km, rate: s.n > 0 ? (s.hits[i] ?? 0) / s.n : 0 })),
+    medianKm: s.medianKm,
+    meanKm: s.meanKm,
+  };
+}
+
+function breakdownRows(index: GroupIndex, stats: GroupStats[]): BreakdownRow[] {
+  return stats
+    .map((s, g) => ({
+      key: index.keys[g] ?? '',
+      label: index.labels[g] ?? '',
+      n: s.n,
+      predicted: s.predicted,
+      accuracy: s.hits.map((h) => (s.n > 0 ? h / s.n : 0)),
+      medianKm: s.medianKm,
+      meanKm: s.meanKm,
+    }))
+    .sort((a, b) => b.n - a.n || a.label.localeCompare(b.label));
+}
+
+function levelRate(ok: Int8Array, rows: Int32Array): LevelRate {
+  let correct = 0;
+  let judged = 0;
+  for (const r of rows) {
+    if (r < 0) continue;
+    const v = ok[r] as number;
+    if (v < 0) continue;
+    judged++;
+    correct += v;
+  }
+  return { correct, judged, rate: judged > 0 ? correct / judged : null };
+}
+
+/** The counted rows: km per row and, per row, its truth photo and completion row (-1: unanswered). */
+export interface CountedRows {
+  km: Float64Array;
+  truth: Int32Array;
+  completion: Int32Array;
+  unanswered: number;
+}
+
+export function countedRows(rows: RunRows, mode: SampleMode, scope: EvalScope, truthCount: number): CountedRows {
+  const picked = selectSamples(rows, mode);
+  const answered = new Uint8Array(truthCount);
+  for (const r of picked) answered[rows.image[r] as number] = 1;
+  let unanswered = 0;
+  if (scope === 'dataset') for (let t = 0; t < truthCount; t++) if (answered[t] === 0) unanswered++;
+  const n = picked.length + unanswered;
+  const km = new Float64Array(n);
+  const truth = new Int32Array(n);
+  const completion = new Int32Array(n);
+  let j = 0;
+  for (const r of picked) {
+    km[j] = rows.km[r] as number;
+    truth[j] = rows.image[r] as number;
+    completion[j] = r;
+    j++;
+  }
+  if (scope === 'dataset') {
+    for (let t = 0; t < truthCount; t++) {
+      if (answered[t] !== 0) continue;
+      km[j] = Number.NaN;
+      truth[j] = t;
+      completion[j] = -1;
+      j++;
+    }
+  }
+  return { km, truth, completion, unanswered };
+}
+
+export function evaluateRun(db: Database.Database, runId: number, mode: SampleMode, scope: EvalScope): RunEvaluation {
+  const started = performance.now();
+  const ref = runRef(db, runId);
+  const truth = loadTruth(db, requireDataset(ref));
+  const rows = loadRunRows(db, ref, truth);
+  const counted = countedRows(rows, mode, scope, truth.ids.length);
+  const n = counted.km.length;
+
+  // Samples per answered photo (G).
+  let gMin = 0;
+  let gMax = 0;
+  for (let i = 0; i < rows.image.length; ) {
+    let j = i + 1;
+    while (j < rows.image.length && rows.image[j] === rows.image[i]) j++;
+    const g = j - i;
+    gMin = gMin === 0 ? g : Math.min(gMin, g);
+    gMax = Math.max(gMax, g);
+    i = j;
+  }
+
+  const { stats, predicted } = overallStats(counted.km, THRESHOLDS);
+
+  const chainJudged = [rows.countryOk, rows.regionOk, rows.cityOk].some((a) => a.some((v) => v >= 0));
+  const chain = chainJudged
+    ? {
+        country: levelRate(rows.countryOk, counted.completion),
+        region: levelRate(rows.regionOk, counted.completion),
+        city: levelRate(rows.cityOk, counted.completion),
+      }
+    : null;
+
+  // Breakdowns by the gazetteer's label of the true point: group indexes per photo, once.
+  const groups = new LabelGroups();
+  const countryOfTruth = new Int32Array(truth.ids.length).fill(-1);
+  const regionOfTruth = new Int32Array(truth.ids.length);
+  const gContinent = new Int32Array(n);
+  const gCountry = new Int32Array(n);
+  const gRegion = new Int32Array(n);
+  for (let i = 0; i < n; i++) {
+    const t = counted.truth[i] as number;
+    let c = countryOfTruth[t] as number;
+    if (c < 0) {
+      c = groups.country(truth.countryCode[t] ?? null, truth.country[t] ?? null);
+      countryOfTruth[t] = c;
+      regionOfTruth[t] = groups.region(c, truth.region[t] ?? null);
+    }
+    gCountry[i] = c;
+    gContinent[i] = groups.continent(c);
+    gRegion[i] = regionOfTruth[t] as number;
+  }
+
+  // Map: one point per counted photo; in `mean` mode the mean error of its samples.
+  const sum = new Float64Array(truth.ids.length);
+  const cnt = new Int32Array(truth.ids.length);
+  const seen = new Uint8Array(truth.ids.length);
+  const order: number[] = [];
+  for (let i = 0; i < n; i++) {
+    const t = counted.truth[i] as number;
+    if (seen[t] === 0) {
+      seen[t] = 1;
+      order.push(t);
+    }
+    const d = counted.km[i] as number;
+    if (!Number.isNaN(d)) {
+      sum[t]! += d;
+      cnt[t]! += 1;
+    }
+  }
+  const stride = Math.max(1, Math.ceil(order.length / MAP_POINT_LIMIT));
+  const map = { lat: [] as number[], lon: [] as number[], km: [] as (number | null)[], total: order.length };
+  for (let k = 0; k < order.length; k += stride) {
+    const t = order[k] as number;
+    map.lat.push(truth.lat[t] as number);
+    map.lon.push(truth.lon[t] as number);
+    map.km.push(cnt[t] ? (sum[t] as number) / (cnt[t] as number) : null);
+  }
+
+  const grid = cdfGrid();
+  return {
+    run: ref,
+    mode,
+    scope,
+    thresholdsKm: [...THRESHOLDS],
+    samplesPerPhoto: { min: gMin, max: gMax },
+    photos: { counted: order.length, withoutTruth: rows.withoutTruth, unanswered: counted.unanswered },
+    overall: metricsOf(stats),
+    chain,
+    breakdowns: {
+      continent: breakdownRows(groups.continents, groupStats(counted.km, gContinent, groups.continents.size, THRESHOLDS)),
+      country: breakdownRows(groups.countries, groupStats(counted.km, gCountry, groups.countries.size, THRESHOLDS)),
+      region: breakdownRows(groups.regions, groupStats(counted.km, gRegion, groups.regions.size, THRESHOLDS)),
+    },
+    cdf: { km: grid, share: cdfAt(predicted, n, grid) },
+    map,
+    durationMs: Math.round(performance.now() - started),
+  };
+}

@@ -1,0 +1,158 @@
+/**
+ * Reads what the metrics need straight from the project file into typed arrays: the
+ * true points of a dataset, their gazetteer labels, and a run's completion rows. The
+ * error is recomputed here from the unrounded points (the stored `km` is rounded to
+ * metres), so the figures equal `georeason eval` on the same rows.
+ */
+import type Database from 'better-sqlite3';
+import { haversineKm } from '../../../shared/geo/haversine.js';
+import { ErrorCode, RpcError } from '../../../shared/rpc/errors.js';
+import type { RunRef } from '../../../shared/rpc/evaluate-methods.js';
+
+export interface Truth {
+  datasetId: number;
+  ids: Int32Array;
+  lat: Float64Array;
+  lon: Float64Array;
+  /** The gazetteer's label of each truth photo (null where it has none: open water). */
+  countryCode: (string | null)[];
+  country: (string | null)[];
+  region: (string | null)[];
+  /** Image id → truth index, or undefined. */
+  indexOf(imageId: number): number | undefined;
+}
+
+/**
+ * Image ids of one dataset are mostly a dense range: a typed lookup table over that
+ * range replaces a Map when it is not much larger than the set.
+ */
+function idLookup(ids: Int32Array): (imageId: number) => number | undefined {
+  const n = ids.length;
+  if (n === 0) return () => undefined;
+  const min = ids[0] as number;
+  const span = (ids[n - 1] as number) - min + 1;
+  if (span <= 4 * n + 1024) {
+    const table = new Int32Array(span).fill(-1);
+    for (let i = 0; i < n; i++) table[(ids[i] as number) - min] = i;
+    return (id) => {
+      const k = id - min;
+      if (k < 0 || k >= span) return undefined;
+      const i = table[k] as number;
+      return i < 0 ? undefined : i;
+    };
+  }
+  const map = new Map<number, number>();
+  for (let i = 0; i < n; i++) map.set(ids[i] as number, i);
+  return (id) => map.get(id);
+}
+
+/** The photos of a dataset that have a true point, in id order, with their gazetteer labels. */
+export function loadTruth(db: Database.Database, datasetId: number): Truth {
+  const rows = db
+    .prepare(
+      `SELECT i.id, i.lat, i.lon, l.country_code, l.country, l.region
+         FROM images i LEFT JOIN cor_labels l ON l.image_id = i.id AND l.source = 'gazetteer'
+        WHERE i.dataset_id = ? AND i.lat IS NOT NULL AND i.lon IS NOT NULL
+        ORDER BY i.id`,
+    )
+    .raw()
+    .all(datasetId) as [number, number, number, string | null, string | null, string | null][];
+  const n = rows.length;
+  const ids = new Int32Array(n);
+  const lat = new Float64Array(n);
+  const lon = new Float64Array(n);
+  const countryCode: (string | null)[] = new Array<string | null>(n);
+  const country: (string | null)[] = new Array<string | null>(n);
+  const region: (string | null)[] = new Array<string | null>(n);
+  for (let i = 0; i < n; i++) {
+    const r = rows[i] as [number, number, number, string | null, string | null, string | null];
+    ids[i] = r[0];
+    lat[i] = r[1];
+    lon[i] = r[2];
+    countryCode[i] = r[3];
+    country[i] = r[4];
+    region[i] = r[5];
+  }
+  return { datasetId, ids, lat, lon, countryCode, country, region, indexOf: idLookup(ids) };
+}
+
+export function requireDataset(ref: RunRef): number {
+  if (ref.datasetId === null) throw new RpcError(ErrorCode.BadInput, `run ${ref.id} ("${ref.name}") belongs to no dataset: nothing to measure it against`);
+  return ref.datasetId;
+}
+
+/** Per completion row, in (image, sample) order; only rows whose photo has a true point. */
+export interface RunRows {
+  ref: RunRef;
+  /** Truth index of the row's photo. */
+  image: Int32Array;
+  sample: Int32Array;
+  /** Error, km; NaN when the completion has no point. */
+  km: Float64Array;
+  /** 1 right, 0 wrong, -1 not judged (no chain, no truth name). */
+  countryOk: Int8Array;
+  regionOk: Int8Array;
+  cityOk: Int8Array;
+  /** Answered photos left out because they have no true point. */
+  withoutTruth: number;
+}
+
+export function runRef(db: Database.Database, runId: number): RunRef {
+  const r = db
+    .prepare(
+      `SELECT r.id, COALESCE(r.name, 'run ' || r.id) AS name, r.model, r.dataset_id AS datasetId, d.name AS datasetName,
+              CASE WHEN json_valid(r.params_json) AND json_type(r.params_json, '$.description') = 'text'
+                   THEN json_extract(r.params_json, '$.description') END AS description
+         FROM runs r LEFT JOIN datasets d ON d.id = r.dataset_id WHERE r.id = ?`,
+    )
+    .get(runId) as RunRef | undefined;
+  if (!r) throw new RpcError(ErrorCode.NotFound, `no run with id ${runId}`);
+  return r;
+}
+
+const flag = (v: number | null): number => (v === null ? -1 : v);
+
+export function loadRunRows(db: Database.Database, ref: RunRef, truth: Truth): RunRows {
+  const rows = db
+    .prepare(
+      `SELECT image_id, sample, lat, lon, country_ok, region_ok, city_ok
+         FROM completions WHERE run_id = ? ORDER BY image_id, sample`,
+    )
+    .raw()
+    .all(ref.id) as [number, number, number | null, number | null, number | null, number | null, number | null][];
+  const n = rows.length;
+  const image = new Int32Array(n);
+  const sample = new Int32Array(n);
+  const km = new Float64Array(n);
+  const countryOk = new Int8Array(n);
+  const regionOk = new Int8Array(n);
+  const cityOk = new Int8Array(n);
+  let j = 0;
+  let withoutTruth = 0;
+  let lastMissing = -1;
+  for (const [imageId, s, la, lo, c, r, ci] of rows) {
+    const t = truth.indexOf(imageId);
+    if (t === undefined) {
+      if (imageId !== lastMissing) withoutTruth++;
+      lastMissing = imageId;
+      continue;
+    }
+    image[j] = t;
+    sample[j] = s;
+    km[j] = la === null || lo === null ? Number.NaN : haversineKm(truth.lat[t] as number, truth.lon[t] as number, la, lo);
+    countryOk[j] = flag(c);
+    regionOk[j] = flag(r);
+    cityOk[j] = flag(ci);
+    j++;
+  }
+  return {
+    ref,
+    image: image.subarray(0, j),
+    sample: sample.subarray(0, j),
+    km: km.subarray(0, j),
+    countryOk: countryOk.subarray(0, j),
+    regionOk: regionOk.subarray(0, j),
+    cityOk: cityOk.subarray(0, j),
+    withoutTruth,
+  };
+}

@@ -1,0 +1,194 @@
+/**
+ * The jobs, job_metrics and artifacts tables. A job row keeps its request under
+ * config_json.params and what the run learned about itself (device, progress, final
+ * message, completions runs made from it) under config_json.result.
+ */
+import type Database from 'better-sqlite3';
+import type { JobDetail, JobInfo, JobStatus, MetricPoint } from '../../../shared/rpc/jobs-methods.js';
+import { ErrorCode, RpcError } from '../../../shared/rpc/errors.js';
+
+export interface JobResult {
+  device?: string | null;
+  step?: number | null;
+  total?: number | null;
+  message?: string | null;
+  runIds?: number[];
+  jobDir?: string;
+  prepare?: Record<string, unknown>;
+  createdAt?: string;
+}
+
+export interface JobConfig {
+  params: Record<string, unknown>;
+  result: JobResult;
+}
+
+interface JobRow {
+  id: number;
+  recipe: string;
+  config_json: string;
+  status: string;
+  pid: number | null;
+  started_at: string | null;
+  ended_at: string | null;
+  exit_code: number | null;
+  log_path: string | null;
+}
+
+const STATUSES: readonly JobStatus[] = ['queued', 'preparing', 'running', 'done', 'failed', 'cancelled'];
+
+export function parseConfig(json: string): JobConfig {
+  try {
+    const v = JSON.parse(json) as Partial<JobConfig>;
+    return { params: v.params ?? {}, result: v.result ?? {} };
+  } catch {
+    return { params: {}, result: {} };
+  }
+}
+
+export class JobStore {
+  private readonly metricStmt: Database.Statement;
+
+  constructor(readonly db: Database.Database) {
+    this.metricStmt = db.prepare('INSERT OR REPLACE INTO job_metrics(job_id, step, name, value) VALUES (?, ?, ?, ?)');
+  }
+
+  create(recipe: string, params: Record<string, unknown>, status: JobStatus): number {
+    const config: JobConfig = { params, result: { createdAt: new Date().toISOString() } };
+    const info = this.db.prepare('INSERT INTO jobs(recipe, config_json, status) VALUES (?, ?, ?)').run(recipe, JSON.stringify(config), status);
+    return Number(info.lastInsertRowid);
+  }
+
+  private row(id: number): JobRow {
+    const row = this.db.prepare('SELECT * FROM jobs WHERE id = ?').get(id) as JobRow | undefined;
+    if (!row) throw new RpcError(ErrorCode.NotFound, `no job with id ${id}`);
+    return row;
+  }
+
+  exists(id: number): boolean {
+    return this.db.prepare('SELECT 1 FROM jobs WHERE id = ?').get(id) !== undefined;
+  }
+
+  config(id: number): JobConfig {
+    return parseConfig(this.row(id).config_json);
+  }
+
+  /** Merges `patch` into config_json.result. */
+  updateResult(id: number, patch: JobResult): void {
+    const c = this.config(id);
+    c.result = { ...c.result, ...patch };
+    this.db.prepare('UPDATE jobs SET config_json = ? WHERE id = ?').run(JSON.stringify(c), id);
+  }
+
+  setLogPath(id: number, logPath: string): void {
+    this.db.prepare('UPDATE jobs SET log_path = ? WHERE id = ?').run(logPath, id);
+  }
+
+  setStatus(id: number, status: JobStatus, fields: { pid?: number | null; exitCode?: number | null; started?: boolean; ended?: boolean } = {}): void {
+    const now = new Date().toISOString();
+    const sets = ['status = ?'];
+    const values: (string | number | null)[] = [status];
+    if (fields.pid !== undefined) {
+      sets.push('pid = ?');
+      values.push(fields.pid);
+    }
+    if (fields.exitCode !== undefined) {
+      sets.push('exit_code = ?');
+      values.push(fields.exitCode);
+    }
+    if (fields.started) {
+      sets.push('started_at = ?', 'ended_at = NULL');
+      values.push(now);
+    }
+    if (fields.ended) {
+      sets.push('ended_at = ?');
+      values.push(now);
+    }
+    values.push(id);
+    this.db.prepare(`UPDATE jobs SET ${sets.join(', ')} WHERE id = ?`).run(...values);
+  }
+
+  addMetrics(jobId: number, points: readonly { step: number; name: string; value: number | null }[]): void {
+    if (points.length === 0) return;
+    this.db.transaction(() => {
+      for (const p of points) this.metricStmt.run(jobId, p.step, p.name, p.value);
+    })();
+  }
+
+  metrics(jobId: number, afterStep = -1): MetricPoint[] {
+    return this.db
+      .prepare('SELECT step, name, value FROM job_metrics WHERE job_id = ? AND step > ? ORDER BY step, name')
+      .all(jobId, afterStep) as MetricPoint[];
+  }
+
+  addArtifact(jobId: number, kind: string, filePath: string): void {
+    const seen = this.db.prepare('SELECT 1 FROM artifacts WHERE job_id = ? AND kind = ? AND path = ?').get(jobId, kind, filePath);
+    if (!seen) this.db.prepare('INSERT INTO artifacts(job_id, kind, path) VALUES (?, ?, ?)').run(jobId, kind, filePath);
+  }
+
+  artifacts(jobId: number): { id: number; kind: string; path: string }[] {
+    return this.db.prepare('SELECT id, kind, path FROM artifacts WHERE job_id = ? ORDER BY id').all(jobId) as { id: number; kind: string; path: string }[];
+  }
+
+  /** Jobs a previous app left queued, preparing or running. */
+  unfinished(): { id: number; status: string; pid: number | null }[] {
+    return this.db
+      .prepare("SELECT id, status, pid FROM jobs WHERE status IN ('queued', 'preparing', 'running') ORDER BY id")
+      .all() as { id: number; status: string; pid: number | null }[];
+  }
+
+  delete(id: number): boolean {
+    return this.db.prepare('DELETE FROM jobs WHERE id = ?').run(id).changes > 0;
+  }
+
+  private datasetName(datasetId: number | null): string | null {
+    if (datasetId === null) return null;
+    return (this.db.prepare('SELECT name FROM datasets WHERE id = ?').pluck().get(datasetId) as string | undefined) ?? null;
+  }
+
+  private info(r: JobRow): JobInfo {
+    const c = parseConfig(r.config_json);
+    const datasetId = typeof c.params.datasetId === 'number' ? c.params.datasetId : null;
+    const status = (STATUSES as readonly string[]).includes(r.status) ? (r.status as JobStatus) : 'failed';
+    return {
+      id: r.id,
+      recipe: r.recipe,
+      name: typeof c.params.name === 'string' ? c.params.name : `${r.recipe} #${r.id}`,
+      status,
+      datasetId,
+      datasetName: this.datasetName(datasetId),
+      pid: r.pid,
+      createdAt: c.result.createdAt ?? null,
+      startedAt: r.started_at,
+      endedAt: r.ended_at,
+      exitCode: r.exit_code,
+      device: c.result.device ?? null,
+      step: c.result.step ?? null,
+      total: c.result.total ?? null,
+      message: c.result.message ?? null,
+      runIds: c.result.runIds ?? [],
+      specName: typeof c.params.specName === 'string' ? c.params.specName : null,
+    };
+  }
+
+  get(id: number): JobInfo {
+    return this.info(this.row(id));
+  }
+
+  detail(id: number): JobDetail {
+    const r = this.row(id);
+    const c = parseConfig(r.config_json);
+    return {
+      ...this.info(r),
+      config: c.params,
+      artifacts: this.artifacts(id),
+      logPath: r.log_path,
+      jobDir: c.result.jobDir ?? null,
+      prepare: c.result.prepare ?? {},
+    };
+  }
+
+  list(): JobInfo[] {
+    return (this.db.prepare('SELECT * FROM jobs ORDER BY id DESC').all() as JobRow[]).map((r) => this.info(r));
+  }
+}

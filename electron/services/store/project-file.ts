@@ -1,0 +1,70 @@
+/**
+ * What a project is on disk: one `<name>.georeason.sqlite` file and a cache folder
+ * beside it. These helpers hold the naming rules and the identity check, so a file
+ * that is not ours is refused before anything writes to it.
+ */
+import fs from 'node:fs';
+import path from 'node:path';
+import { ErrorCode, RpcError } from '../../../shared/rpc/errors.js';
+
+export const projectExtension = '.georeason.sqlite';
+/** `PRAGMA application_id` of every project file: "GeoR" in ASCII. */
+export const applicationId = 0x47656f52;
+const sqliteHeader = Buffer.from('SQLite format 3\0', 'latin1');
+
+export function projectName(filePath: string): string {
+  const base = path.basename(filePath);
+  return base.endsWith(projectExtension) ? base.slice(0, -projectExtension.length) : base;
+}
+
+export function cacheDirFor(filePath: string): string {
+  const dir = path.dirname(filePath);
+  return path.join(dir, `${projectName(filePath)}.georeason-cache`);
+}
+
+/** Adds the extension when a person typed a bare name. */
+export function normaliseProjectPath(input: string): string {
+  const resolved = path.resolve(input);
+  return resolved.endsWith(projectExtension) ? resolved : `${resolved}${projectExtension}`;
+}
+
+export interface ProjectFileIdentity {
+  schemaVersion: number;
+}
+
+/**
+ * Reads a file's identity without writing to it, from the 100-byte SQLite header:
+ * the magic string, `user_version` (offset 60) and `application_id` (offset 68).
+ * No SQLite connection is opened here: a read-only connection to a WAL database
+ * needs its -shm file and fails in odd ways when it is missing. ProjectStore.open
+ * checks the same values again through its connection, which also sees the WAL.
+ */
+export function readProjectIdentity(filePath: string): ProjectFileIdentity {
+  let fd: number;
+  try {
+    fd = fs.openSync(filePath, 'r');
+  } catch (err) {
+    const code = (err as NodeJS.ErrnoException).code;
+    if (code === 'ENOENT') throw new RpcError(ErrorCode.NotFound, `${filePath}: no such file`);
+    throw new RpcError(ErrorCode.NotAProject, `${filePath}: cannot be read (${code ?? String(err)})`);
+  }
+  const header = Buffer.alloc(100);
+  let read: number;
+  try {
+    read = fs.readSync(fd, header, 0, header.length, 0);
+  } finally {
+    fs.closeSync(fd);
+  }
+  if (read < header.length || !header.subarray(0, sqliteHeader.length).equals(sqliteHeader)) {
+    throw new RpcError(ErrorCode.NotAProject, `${filePath}: not a GeoReason project (not an SQLite database)`);
+  }
+  return identityFrom(filePath, header.readInt32BE(68), header.readInt32BE(60));
+}
+
+/** Checks an application id and schema version, whoever read them. */
+export function identityFrom(filePath: string, appId: number, schemaVersion: number): ProjectFileIdentity {
+  if (appId !== applicationId) {
+    throw new RpcError(ErrorCode.NotAProject, `${filePath}: not a GeoReason project (an SQLite database of another application)`);
+  }
+  return { schemaVersion };
+}

@@ -1,0 +1,66 @@
+/** Reward presets that ship with the workbench (design.md, reference.md). */
+import { parseRewardSpec, type RewardSpec } from './spec.js';
+
+const presetJson = {
+  /** Geo-R paper (AAAI 2026): knots as printed, no rounding, × format. */
+  'geo-r-paper': {
+    name: 'geo-r-paper',
+    description: 'Geo-R paper: distance 0/750/2500/20000 km -> 1/0.5/0.2/0, times the format reward',
+    components: [
+      { kind: 'distance', knots_km: [0, 750, 2500, 20000], values: [1, 0.5, 0.2, 0] },
+      { kind: 'format' },
+    ],
+    combine: 'product',
+  },
+  /** Geo-R released code (qwen_module.py distance_to_reward): 3000 km knot, round(x, 4). */
+  'geo-r-code': {
+    name: 'geo-r-code',
+    description: 'Geo-R released code: distance 0/750/3000/20000 km -> 1/0.5/0.2/0 rounded to 4 decimals, times the format reward',
+    components: [
+      { kind: 'distance', knots_km: [0, 750, 3000, 20000], values: [1, 0.5, 0.2, 0], round: 4 },
+      { kind: 'format' },
+    ],
+    combine: 'product',
+  },
+  /**
+   * GLOBE as released (ms-swift sums its reward functions): globe_accuracy (first
+   * <answer>, case-sensitive labels) + the think/answer format. The visual-match and
+   * locatability rewards need annotations and a judge model, so they are not here.
+   */
+  globe: {
+    name: 'globe',
+    description: 'GLOBE as released: country/city match (1.0 both, 0.2 country only) + think/answer format, summed',
+    components: [
+      { kind: 'label_match', strict: true, weight: 1 },
+      { kind: 'format', style: 'globe', weight: 1 },
+    ],
+    combine: 'weighted_sum',
+  },
+  /** GLOBE with the workbench parser: any label case or form, last answer block. */
+  'globe-lenient': {
+    name: 'globe-lenient',
+    description: 'GLOBE reward with lenient label parsing (any case, any label form, last answer block)',
+    components: [
+      { kind: 'label_match', strict: false, weight: 1 },
+      { kind: 'format', style: 'globe', weight: 1 },
+    ],
+    combine: 'weighted_sum',
+  },
+} as const;
+
+export type PresetName = keyof typeof presetJson;
+
+export const presetNames = Object.keys(presetJson) as PresetName[];
+
+export const presets: Readonly<Record<PresetName, RewardSpec>> = Object.fromEntries(
+  presetNames.map((n) => [n, parseRewardSpec(presetJson[n])]),
+) as Record<PresetName, RewardSpec>;
+
+export function isPresetName(name: string): name is PresetName {
+  return Object.hasOwn(presetJson, name);
+}
+
+/** A fresh copy of a preset (callers may edit it), or undefined. */
+export function getPreset(name: string): RewardSpec | undefined {
+  return isPresetName(name) ? structuredClone(presets[name]) : undefined;
+}

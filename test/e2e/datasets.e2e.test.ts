@@ -1,0 +1,98 @@
+/**
+ * Datasets end to end, as a user: open the demo project (built on first use from the
+ * shipped IM2GPS3K coordinates and sample photos), filter the browser by country,
+ * open a photo's detail — photo, chain, evidence, and a map with its point — and see
+ * every point clustered on the map view. Screenshots land in test-output/.
+ */
+import path from 'node:path';
+import type { Browser, Page } from 'playwright-core';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { launchChromium, screenshotPath } from '../helpers/browser.js';
+import { startServerProcess, type ServerProcess } from '../helpers/server-process.js';
+import { tempDir } from '../helpers/temp.js';
+
+let server: ServerProcess;
+let browser: Browser;
+let page: Page;
+let cleanup: () => void;
+const consoleErrors: string[] = [];
+
+beforeAll(async () => {
+  let dir: string;
+  ({ dir, cleanup } = tempDir('georeason-e2e-datasets-'));
+  server = await startServerProcess(['--demo', '--port', '0', '--data-dir', path.join(dir, 'user')]);
+  browser = await launchChromium();
+  page = await browser.newPage({ viewport: { width: 1440, height: 900 } });
+  page.on('console', (m) => {
+    if (m.type() === 'error') consoleErrors.push(m.text());
+  });
+  page.on('pageerror', (e) => consoleErrors.push(e.message));
+  await page.goto(server.url);
+}, 180_000);
+afterAll(async () => {
+  await browser?.close();
+  await server?.stop();
+  cleanup?.();
+});
+
+describe('datasets in Chromium', () => {
+  it('opens the demo project with its two datasets', async () => {
+    await page.getByTestId('project-summary').waitFor();
+    await page.getByTestId('nav-datasets').click();
+    const table = page.getByTestId('datasets-table');
+    await table.waitFor();
+    await expect.poll(() => table.textContent()).toContain('IM2GPS3K (coordinates only)');
+    expect(await table.textContent()).toContain('Sample geotagged photos');
+    expect(await table.textContent()).toContain('2,997');
+    await page.screenshot({ path: screenshotPath('datasets-list') });
+  });
+
+  it('filters the browser by country and opens a photo with its chain and map', async () => {
+    await page.getByTestId('nav-browse').click();
+    await page.getByTestId('grid-total').waitFor();
+    await expect.poll(() => page.getByTestId('grid-total').textContent()).toBe('2,997');
+    await page.getByTestId('filter-country').selectOption('JP');
+    await expect.poll(async () => Number((await page.getByTestId('grid-total').textContent())?.replace(/,/g, ''))).toBeLessThan(2997);
+    const japan = Number((await page.getByTestId('grid-total').textContent())?.replace(/,/g, ''));
+    expect(japan).toBeGreaterThan(10);
+    const first = page.getByTestId('grid-cell').first();
+    await expect.poll(() => first.textContent()).toContain('JP');
+    await first.click();
+    const detail = page.getByTestId('detail-panel');
+    await detail.getByTestId('detail-chain').waitFor();
+    expect(await detail.getByTestId('detail-chain').textContent()).toContain('JP');
+    const map = detail.getByTestId('point-map');
+    await map.waitFor();
+    // The map shows the photo's point: a canvas layer with the point drawn in view.
+    await expect.poll(() => map.locator('canvas').count()).toBeGreaterThan(0);
+    const lat = Number(await map.getAttribute('data-lat'));
+    const lon = Number(await map.getAttribute('data-lon'));
+    expect(lat).toBeGreaterThan(24);
+    expect(lat).toBeLessThan(46);
+    expect(lon).toBeGreaterThan(122);
+    expect(lon).toBeLessThan(154);
+    await page.screenshot({ path: screenshotPath('browse-japan-detail') });
+  });
+
+  it('shows real photos of the sample dataset', async () => {
+    await page.getByTestId('dataset-picker').selectOption({ label: 'Sample geotagged photos · 5 photos' });
+    await expect.poll(() => page.getByTestId('grid-total').textContent()).toBe('5');
+    const img = page.getByTestId('grid-cell').first().locator('img');
+    await img.waitFor();
+    await expect.poll(() => img.evaluate((el) => (el as HTMLImageElement).naturalWidth)).toBeGreaterThan(0);
+    await page.getByTestId('grid-cell').nth(2).click();
+    const large = page.getByTestId('detail-panel').locator('.detail-photo img');
+    await large.waitFor();
+    await expect.poll(() => large.evaluate((el) => (el as HTMLImageElement).naturalWidth)).toBeGreaterThan(0);
+    await page.screenshot({ path: screenshotPath('browse-photos') });
+  });
+
+  it('clusters every point on the map', async () => {
+    await page.getByTestId('dataset-picker').selectOption({ index: 0 });
+    await page.getByTestId('nav-map').click();
+    await expect.poll(() => page.getByTestId('map-status').textContent(), { timeout: 30_000 }).toMatch(/2,997 points clustered/);
+    await page.waitForTimeout(300);
+    await page.screenshot({ path: screenshotPath('map-clusters') });
+    expect(consoleErrors).toEqual([]);
+  });
+});

@@ -1,0 +1,90 @@
+/**
+ * External trainers in the Train view, as a user: open the panel, preview a VLM-R1
+ * GRPO run (the exact torchrun command, the wrapper and reward plug-in), then start a
+ * custom command that prints TRL logs and watch its metrics arrive in the job list.
+ * Screenshots land in test-output/.
+ */
+import path from 'node:path';
+import type { Browser, Page } from 'playwright-core';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { launchChromium, screenshotPath } from '../helpers/browser.js';
+import { startServerProcess, type ServerProcess } from '../helpers/server-process.js';
+import { tempDir } from '../helpers/temp.js';
+
+let server: ServerProcess;
+let browser: Browser;
+let page: Page;
+let cleanup: () => void;
+const consoleErrors: string[] = [];
+
+beforeAll(async () => {
+  let dir: string;
+  ({ dir, cleanup } = tempDir('georeason-e2e-external-'));
+  server = await startServerProcess(['--demo', '--port', '0', '--data-dir', path.join(dir, 'user')]);
+  browser = await launchChromium();
+  page = await browser.newPage({ viewport: { width: 1440, height: 1000 } });
+  page.on('console', (m) => {
+    if (m.type() === 'error') consoleErrors.push(m.text());
+  });
+  page.on('pageerror', (e) => consoleErrors.push(e.message));
+  await page.goto(server.url);
+}, 180_000);
+afterAll(async () => {
+  await browser?.close();
+  await server?.stop();
+  cleanup?.();
+});
+
+describe('external trainers in Chromium', () => {
+  it('previews the exact VLM-R1 GRPO command and files', async () => {
+    await page.getByTestId('project-summary').waitFor();
+    await page.getByTestId('nav-train').click();
+    await page.getByTestId('train-external').click();
+    const panel = page.getByTestId('external-panel');
+    await panel.waitFor();
+    await expect.poll(() => panel.getByTestId('external-recipe').locator('option').count()).toBe(4);
+    await panel.getByTestId('external-conda').fill('vlm-r1');
+    await panel.getByTestId('external-checkout').fill('/home/me/VLM-R1');
+    await panel.getByTestId('external-model').fill('Qwen/Qwen2.5-VL-3B-Instruct');
+    await panel.getByTestId('external-gpus').fill('0,1');
+    await panel.getByTestId('external-preview').click();
+    const cmd = panel.getByTestId('external-command-preview');
+    await cmd.waitFor();
+    const text = (await cmd.textContent()) ?? '';
+    expect(text).toContain('conda run -n vlm-r1 --no-capture-output torchrun');
+    expect(text).toContain('--reward_funcs georeason');
+    expect(text).toContain('--num_generations 4');
+    expect(await panel.getByTestId('external-plan').textContent()).toContain('georeason_reward_vlmr1.py');
+    await page.screenshot({ path: screenshotPath('external-preview'), fullPage: true });
+    // Changing a setting asks for a new preview before starting.
+    await panel.getByTestId('external-gpus').fill('0');
+    expect(await panel.getByTestId('external-start').isDisabled()).toBe(true);
+  });
+
+  it('starts a custom command and its TRL log becomes metrics in the job list', async () => {
+    const panel = page.getByTestId('external-panel');
+    await panel.getByTestId('external-recipe').selectOption('custom');
+    await panel.getByTestId('external-run-name').fill('e2e-custom');
+    await panel.getByTestId('external-dataset').selectOption({ label: 'none' });
+    await panel.getByTestId('external-env').selectOption('path');
+    await panel.getByTestId('external-checkout').fill(''); // the VLM-R1 checkout would be its working folder
+    await panel.getByTestId('external-spec').selectOption('none');
+    await panel
+      .getByTestId('external-command')
+      .fill(`python3 -c "import time
+for i in range(1, 4):
+    print({'loss': 1.0 / i, 'reward': 0.2 * i, 'kl': 0.001 * i}, flush=True); time.sleep(0.3)"`);
+    await panel.getByTestId('external-preview').click();
+    await panel.getByTestId('external-command-preview').waitFor();
+    await panel.getByTestId('external-start').click();
+    const jobs = page.getByTestId('train-jobs');
+    await jobs.waitFor();
+    await expect.poll(() => jobs.textContent(), { timeout: 30_000 }).toContain('e2e-custom');
+    await expect.poll(() => jobs.getByTestId('train-job-status').first().textContent(), { timeout: 30_000 }).not.toMatch(/queued|preparing|running/);
+    await page.screenshot({ path: screenshotPath('external-job-done'), fullPage: true });
+    expect(await jobs.locator('tr').nth(1).textContent()).toContain('done');
+    await page.getByTestId('external-checkpoints').waitFor();
+    await page.screenshot({ path: screenshotPath('external-job-done'), fullPage: true });
+    expect(consoleErrors).toEqual([]);
+  });
+});

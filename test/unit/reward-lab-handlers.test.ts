@@ -1,0 +1,180 @@
+/**
+ * The Reward Lab's RPC handlers: built-in presets and saved specs (create, rename,
+ * overwrite, delete, validation errors), and a run's completions as columns (km with
+ * NaN for no coordinate, format flags, GLOBE label flags, GRPO group offsets, bands,
+ * countries) that re-score to the same rewards as scoring each completion.
+ */
+import fs from 'node:fs';
+import path from 'node:path';
+import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { completionsHandlers, type CompletionsHandlers } from '../../electron/services/inference/rpc-handlers.js';
+import { ProjectService } from '../../electron/services/project/project-service.js';
+import { rewardHandlers, type RewardHandlers } from '../../electron/services/reward/rpc-handlers.js';
+import { detachedTask } from '../../electron/services/rpc/task-context.js';
+import { contract, type MethodName, type ResultOf } from '../../shared/rpc/contract.js';
+import { ErrorCode } from '../../shared/rpc/errors.js';
+import { REWARD_BAND_LABELS, rewardMethods } from '../../shared/rpc/reward-methods.js';
+import { presetNames, presets } from '../../shared/reward/presets.js';
+import { scoreCompletion } from '../../shared/reward/score.js';
+import { decodeRunColumns } from '../../renderer/src/lib/reward-columns.js';
+import { BAND_LABELS, labStats, rewardsOf } from '../../renderer/src/lib/reward-stats.js';
+import { buildFixture, fakeGeo, type Fixture } from '../helpers/completions-fixture.js';
+import { tempDir } from '../helpers/temp.js';
+
+let dir: string;
+let cleanup: () => void;
+let fx: Fixture;
+let projects: ProjectService;
+let reward: RewardHandlers;
+let completions: CompletionsHandlers;
+
+/** Through the contract's schemas, as the dispatcher calls a handler. */
+async function call<M extends MethodName>(method: M, params: unknown): Promise<ResultOf<M>> {
+  const spec = contract[method];
+  const all = { ...completions, ...reward } as Record<string, (p: unknown, t: ReturnType<typeof detachedTask>) => unknown>;
+  const handler = all[method];
+  if (!handler) throw new Error(`no handler for ${method}`);
+  return spec.result.parse(await handler(spec.params.parse(params), detachedTask())) as ResultOf<M>;
+}
+
+async function rejects(p: Promise<unknown>): Promise<{ code: number; message: string }> {
+  try {
+    await p;
+  } catch (err) {
+    return err as { code: number; message: string };
+  }
+  throw new Error('expected a rejection');
+}
+
+const geoR = (lat: number, lon: number, country = 'France', city = 'Paris'): string =>
+  `<think>why</think><answer>Country: ${country} State: x City: ${city} Coordinates: (${lat}, ${lon})</answer>`;
+
+beforeEach(async () => {
+  ({ dir, cleanup } = tempDir('georeason-reward-lab-'));
+  fx = await buildFixture(dir);
+  const file = fx.store.path;
+  fx.store.close();
+  projects = new ProjectService(path.join(dir, 'user'));
+  projects.open(file);
+  completions = completionsHandlers(projects, { resourcesDir: '/nonexistent', geo: () => fakeGeo });
+  reward = rewardHandlers(projects);
+});
+afterEach(() => {
+  projects.close();
+  cleanup();
+});
+
+describe('reward specs', () => {
+  it('answers exactly the methods of the reward group', () => {
+    expect(Object.keys(reward).sort()).toEqual(Object.keys(rewardMethods).sort());
+    expect(REWARD_BAND_LABELS).toEqual(BAND_LABELS);
+  });
+
+  it('lists the built-in presets and no saved specs in a new project', async () => {
+    const r = await call('reward.specs.list', {});
+    expect(r.presets.map((p) => p.name)).toEqual(presetNames);
+    expect(r.presets.find((p) => p.name === 'geo-r-code')?.spec).toEqual(presets['geo-r-code']);
+    expect(r.saved).toEqual([]);
+  });
+
+  it('saves, overwrites, renames and deletes a spec', async () => {
+    const spec = { components: [{ kind: 'distance', knots_km: [0, 500, 2000], values: [1, 0.4, 0] }, { kind: 'format' }] };
+    const s = await call('reward.specs.save', { name: '  tight  ', spec });
+    expect(s).toMatchObject({ name: 'tight', error: null, spec: { name: 'tight', combine: 'product' } });
+    const again = await call('reward.specs.save', { id: s.id, name: 'tight', spec: { ...spec, combine: 'weighted_sum' } });
+    expect(again.id).toBe(s.id);
+    expect(again.spec?.combine).toBe('weighted_sum');
+    const renamed = await call('reward.specs.rename', { id: s.id, name: 'tighter' });
+    expect(renamed).toMatchObject({ id: s.id, name: 'tighter', spec: { name: 'tighter' } });
+    const list = await call('reward.specs.list', {});
+    expect(list.saved.map((x) => x.name)).toEqual(['tighter']);
+    expect(await call('reward.specs.delete', { id: s.id })).toEqual({ deleted: true });
+    expect(await call('reward.specs.delete', { id: s.id })).toEqual({ deleted: false });
+    expect((await call('reward.specs.list', {})).saved).toEqual([]);
+  });
+
+  it('refuses invalid specs with every bad field named, and clashing names', async () => {
+    const bad = await rejects(
+      call('reward.specs.save', { name: 'bad', spec: { components: [{ kind: 'distance', knots_km: [0, 800, 500], values: [1, 0] }], combine: 'max' } }),
+    );
+    expect(bad.code).toBe(ErrorCode.BadInput);
+    expect(bad.message).toContain('components[0].knots_km[2]: knots must be strictly increasing');
+    expect(bad.message).toContain('components[0].values: must have one value per knot (3), got 2');
+    expect(bad.message).toContain('combine');
+    const typo = await rejects(call('reward.specs.save', { name: 'typo', spec: { components: [{ kind: 'distance', knots: [0, 1], values: [1, 0] }] } }));
+    expect(typo.message).toMatch(/knots/);
+    const preset = await rejects(call('reward.specs.save', { name: 'geo-r-paper', spec: presets['geo-r-paper'] }));
+    expect(preset.code).toBe(ErrorCode.AlreadyExists);
+    expect(preset.message).toContain('built-in preset');
+    await call('reward.specs.save', { name: 'one', spec: presets.globe });
+    const two = await call('reward.specs.save', { name: 'two', spec: presets.globe });
+    const clash = await rejects(call('reward.specs.rename', { id: two.id, name: 'one' }));
+    expect(clash.code).toBe(ErrorCode.AlreadyExists);
+    expect((await rejects(call('reward.specs.rename', { id: 999, name: 'x' }))).code).toBe(ErrorCode.NotFound);
+    expect(() => contract['reward.specs.save'].params.parse({ name: '   ', spec: {} })).toThrow(/needs a name/);
+  });
+
+  it('reports a stored spec that no longer validates instead of failing the list', async () => {
+    projects.requireStore().db.prepare("INSERT INTO reward_presets(name, spec_json) VALUES ('old', '{\"components\": []}')").run();
+    const r = await call('reward.specs.list', {});
+    expect(r.saved).toEqual([{ id: expect.any(Number) as number, name: 'old', spec: null, error: expect.stringContaining('needs at least one component') as string }]);
+  });
+});
+
+describe('run columns', () => {
+  async function importRun(rows: object[]): Promise<number> {
+    const file = path.join(dir, 'run.jsonl');
+    fs.writeFileSync(file, rows.map((r) => JSON.stringify(r)).join('\n'));
+    return (await call('runs.importFile', { datasetId: fx.datasetId, source: file })).runId;
+  }
+
+  it('returns the columns of a run, grouped by photo, that re-score as each completion scores', async () => {
+    const texts = {
+      'paris-1': [geoR(48.8566, 2.3522), geoR(45.764, 4.8357, 'France', 'Lyon'), 'no answer at all', geoR(35.68, 139.69, 'Japan', 'Tokyo')],
+      biei: [geoR(43.77, 142.37, 'Japan', 'Asahikawa'), '<think>t</think><answer>country: Japan\ncity: Biei</answer>'],
+      lyon: [geoR(45.76, 4.84, 'France', 'Lyon')],
+    };
+    const runId = await importRun(Object.entries(texts).flatMap(([id, list]) => list.map((text) => ({ id, text }))));
+    const raw = await call('reward.runColumns', { runId });
+    expect(raw).toMatchObject({ runId, count: 7, groups: 3, minGroupSize: 1, maxGroupSize: 4 });
+    const cols = decodeRunColumns(raw);
+    expect(Array.from(cols.offsets)).toEqual([0, 4, 6, 7]); // photos in id order: paris-1, biei, lyon
+    expect(Number.isNaN(cols.km[2])).toBe(true); // no coordinate
+    expect(cols.km[0]).toBeLessThan(25);
+    expect(cols.km[3]).toBeGreaterThan(2500);
+    // Paris 4 km, Lyon for Paris ~390 km, none, Tokyo, Asahikawa for Biei ~38 km, none, Lyon.
+    expect(Array.from(cols.band)).toEqual([0, 2, 5, 4, 1, 5, 0]);
+    expect(Array.from(cols.formatOk)).toEqual([1, 1, 0, 1, 1, 0, 1]);
+    // GLOBE strict reading: only the lowercase `country:`/`city:` answer counts.
+    expect(Array.from(cols.labelScoreStrict)).toEqual([0, 0, 0, 0, 0, 1, 0]);
+    // Lenient: Paris right (1), Lyon for Paris (country only, 0.2), nothing, Japan (0), Asahikawa for Biei (0.2), Biei (1), Lyon (1).
+    expect(Array.from(cols.labelScore)).toEqual([1, 0.2, 0, 0, 0.2, 1, 1]);
+    expect(Array.from(cols.globeFormatOk)).toEqual([1, 1, 0, 1, 1, 1, 1]);
+    expect(raw.countries).toEqual(['France', 'Japan']);
+    expect(Array.from(cols.country)).toEqual([0, 0, 0, 0, 1, 1, 0]);
+
+    // The columns re-score to what scoring each stored completion gives.
+    const stored = projects
+      .requireStore()
+      .db.prepare('SELECT km, format_ok AS f, country, city, text FROM completions WHERE run_id = ? ORDER BY image_id, sample')
+      .all(runId) as { km: number | null; f: number; country: string | null; city: string | null; text: string }[];
+    const truth = [...Array(4).fill({ country: 'France', city: 'Paris' }), ...Array(2).fill({ country: 'Japan', city: 'Biei' }), { country: 'France', city: 'Lyon' }];
+    for (const name of presetNames) {
+      const spec = presets[name];
+      const { rewards } = rewardsOf(spec, cols);
+      stored.forEach((s, i) => {
+        const one = scoreCompletion(spec, { km: s.km, format_ok: s.f === 1, country: s.country, city: s.city, text: s.text, truth: truth[i] });
+        expect(rewards[i], `${name} row ${i}`).toBe(one.reward);
+      });
+    }
+    const stats = labStats(presets['geo-r-paper'], cols);
+    expect(stats.run.completions).toBe(7);
+    expect(stats.run.groups).toBe(3);
+    expect(stats.countries.map((c) => c.label)).toEqual(['France', 'Japan']);
+  });
+
+  it('refuses an unknown run', async () => {
+    expect((await rejects(call('reward.runColumns', { runId: 4242 }))).code).toBe(ErrorCode.NotFound);
+  });
+});
+
