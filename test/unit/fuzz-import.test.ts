@@ -14,6 +14,7 @@ import fc from 'fast-check';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { ErrorCode } from '../../shared/rpc/errors.js';
 import { importDataset } from '../../electron/services/datasets/import-dataset.js';
+import { readGps } from '../../electron/services/datasets/read-exif-folder.js';
 import { detachedTask } from '../../electron/services/rpc/task-context.js';
 import { ProjectStore } from '../../electron/services/store/project-store.js';
 import { contentHash } from '../helpers/project-hash.js';
@@ -93,8 +94,45 @@ interface Built {
   valid: number;
 }
 
-function buildCsv(rows: Row[]): Built {
-  const out = ['id,lat,lon,note'];
+/**
+ * The CSV layouts the importer detects by header: each maps the model's four fields
+ * (id, lat, lon, a free-text note) to its own columns, the other columns filled as a
+ * real file has them. A short row stays short; a row with an extra field gets it after
+ * the layout's last column.
+ */
+interface CsvShape {
+  name: string;
+  /** The format the importer must detect. */
+  format: string;
+  header: string;
+  row(id: string, lat: string, lon: string, note: string): string[];
+}
+const csvShapes: CsvShape[] = [
+  { name: 'generic', format: 'csv', header: 'id,lat,lon,note', row: (id, lat, lon, note) => [id, lat, lon, note] },
+  {
+    name: 'MP16-Pro',
+    format: 'mp16-pro',
+    header: 'IMG_ID,LAT,LON,neighbourhood,city,county,state,region,country,continent',
+    row: (id, lat, lon, note) => [id, lat, lon, note, 'Paris', '', 'Île-de-France', '', 'France', 'Europe'],
+  },
+  {
+    name: 'IM2GPS3K',
+    format: 'im2gps3k',
+    header: 'IMG_ID,AUTHOR,LAT,LON,S3_Label,S16_Label,S365_Label,Prob_indoor,Prob_natural,Prob_urban,LAND_COVER,ELEVATION,POPULATION',
+    row: (id, lat, lon, note) => [id, note, lat, lon, '1', '7', '211', '0.1', '0.4', '0.5', '13', '35', '1240'],
+  },
+  { name: 'YFCC4K', format: 'yfcc4k', header: 'IMG_ID,LAT,LON,USER', row: (id, lat, lon, note) => [id, lat, lon, note] },
+  { name: 'GeoCLIP', format: 'geoclip', header: 'IMG_FILE,LAT,LON', row: (id, lat, lon) => [id, lat, lon] },
+];
+
+function shaped(shape: CsvShape, fields: string[]): string[] {
+  if (fields.length < 4) return fields;
+  const [id = '', lat = '', lon = '', note = '', ...extra] = fields;
+  return [...shape.row(id, lat, lon, note), ...extra];
+}
+
+function buildCsv(rows: Row[], shape: CsvShape = csvShapes[0] as CsvShape): Built {
+  const out = [shape.header];
   const lines: Built['lines'] = [];
   const okIds: string[] = [];
   const seenIds = new Set<string>();
@@ -116,6 +154,7 @@ function buildCsv(rows: Row[]): Built {
       const f = row.fields([]);
       fields = typeof f === 'string' ? [f] : f;
     }
+    fields = shaped(shape, fields);
     out.push(fields.map(csvField).join(','));
     lines.push({ line, valid });
     line += 1 + fields.reduce((n, f) => n + (f.split('\n').length - 1), 0);
@@ -179,7 +218,7 @@ function buildJsonl(rows: ({ kind: 'ok'; lat: number; lon: number; text: string 
   return { text: `${out.join('\n')}\n`, lines, valid: lines.filter((l) => l.valid).length };
 }
 
-async function checkImport(built: Built, ext: string, skipBad: boolean, label: boolean): Promise<void> {
+async function checkImport(built: Built, ext: string, skipBad: boolean, label: boolean, format?: string): Promise<void> {
   const file = path.join(dir, `case-${++fileNo}.${ext}`);
   fs.writeFileSync(file, built.text);
   const before = counts();
@@ -202,6 +241,7 @@ async function checkImport(built: Built, ext: string, skipBad: boolean, label: b
       expect(outcome.ok, outcome.ok ? '' : outcome.e.message).toBe(true);
       if (!outcome.ok) return;
       expect(outcome.r.rows).toBe(built.valid);
+      if (format !== undefined) expect(outcome.r.format).toBe(format);
       if (built.valid < built.lines.length) reached.skipped++;
       else reached.imported++;
       expect(outcome.r.skippedBad).toBe(built.lines.length - built.valid);
@@ -264,6 +304,17 @@ describe('importers under bad input (property-based)', () => {
     );
   }, 240_000);
 
+  it.each(csvShapes.slice(1).map((shape) => [shape.name, shape] as const))(
+    '%s CSV: exactly the valid rows, or file:line and an unchanged project',
+    async (_name, shape) => {
+      await fc.assert(
+        fc.asyncProperty(csvRows, fc.boolean(), async (rows, skipBad) => checkImport(buildCsv(rows, shape), 'csv', skipBad, false, shape.format)),
+        { numRuns: 10, endOnFailure: true },
+      );
+    },
+    240_000,
+  );
+
   it('JSONL: exactly the valid rows, or file:line and an unchanged project', async () => {
     await fc.assert(
       fc.asyncProperty(jsonRows, fc.boolean(), async (rows, skipBad) => checkImport(buildJsonl(rows), 'jsonl', skipBad, true)),
@@ -298,6 +349,127 @@ describe('importers under bad input (property-based)', () => {
           expect(contentHash(store.db)).toBe(hash);
         }
         fs.rmSync(file, { force: true });
+      }),
+      { numRuns: 15, endOnFailure: true },
+    );
+  }, 240_000);
+});
+
+/**
+ * The EXIF folder importer over damaged photos: fast-check builds folders from the
+ * demo's geotagged JPEGs, some intact and some with flipped bytes, cut short, replaced
+ * by random bytes or emptied, plus files that are not photos. Every import either
+ * takes at least the intact photos (damaged ones are imported, counted as without GPS
+ * or as unreadable, never fatal), or, when no photo has readable GPS, fails with a
+ * clear error and leaves the project as it was.
+ */
+describe('EXIF folder importer under damaged photos (property-based)', () => {
+  const photosDir = path.resolve('resources/demo/photos');
+  const originals = fs
+    .readdirSync(photosDir)
+    .filter((f) => f.endsWith('.jpg'))
+    .sort()
+    .map((f) => fs.readFileSync(path.join(photosDir, f)));
+
+  type Damage =
+    | { kind: 'intact'; of: number }
+    | { kind: 'flip'; of: number; at: number[]; value: number }
+    | { kind: 'truncate'; of: number; keep: number }
+    | { kind: 'random'; bytes: Uint8Array }
+    | { kind: 'empty' }
+    | { kind: 'text' };
+  const damage: fc.Arbitrary<Damage> = fc.oneof(
+    fc.record({ kind: fc.constant('intact' as const), of: fc.nat() }),
+    fc.record({ kind: fc.constant('flip' as const), of: fc.nat(), at: fc.array(fc.nat(), { minLength: 1, maxLength: 40 }), value: fc.integer({ min: 0, max: 255 }) }),
+    fc.record({ kind: fc.constant('truncate' as const), of: fc.nat(), keep: fc.double({ min: 0, max: 1, noNaN: true }) }),
+    fc.record({ kind: fc.constant('random' as const), bytes: fc.uint8Array({ maxLength: 4000 }) }),
+    fc.constant({ kind: 'empty' as const }),
+    fc.constant({ kind: 'text' as const }),
+  );
+
+  function bytesOf(d: Damage): { name: string; bytes: Uint8Array } {
+    const original = (of: number): Buffer => originals[of % originals.length] as Buffer;
+    switch (d.kind) {
+      case 'intact':
+        return { name: 'jpg', bytes: original(d.of) };
+      case 'flip': {
+        const copy = Buffer.from(original(d.of));
+        for (const at of d.at) copy[at % copy.length] = d.value;
+        return { name: 'jpg', bytes: copy };
+      }
+      case 'truncate': {
+        const o = original(d.of);
+        return { name: 'jpg', bytes: o.subarray(0, Math.floor(o.length * d.keep)) };
+      }
+      case 'random':
+        return { name: 'jpg', bytes: d.bytes };
+      case 'empty':
+        return { name: 'jpg', bytes: new Uint8Array() };
+      case 'text':
+        return { name: 'txt', bytes: Buffer.from('notes about <b>these</b> photos\n') };
+    }
+  }
+
+  it('every demo photo has GPS, so an intact copy must always be imported', async () => {
+    const folder = path.join(dir, 'intact-folder');
+    fs.mkdirSync(folder);
+    originals.forEach((bytes, i) => fs.writeFileSync(path.join(folder, `p${i}.jpg`), bytes));
+    const r = await importDataset(project, { source: folder }, detachedTask());
+    expect(r.rows).toBe(originals.length);
+    store.db.prepare('DELETE FROM datasets WHERE id = ?').run(r.datasetId);
+  }, 60_000);
+
+  it.runIf(fs.existsSync('/proc/self/fd'))('closes every file it reads, damaged or not (no descriptor left for the GC)', async () => {
+    const folder = path.join(dir, 'descriptors');
+    fs.mkdirSync(folder);
+    const files: string[] = [];
+    const first = originals[0] as Buffer;
+    for (let i = 0; i < 40; i++) {
+      const bytes = [new Uint8Array(), Buffer.from(first).fill(0x41, 20, 400), first.subarray(0, 300), Buffer.from('not a photo')][i % 4] as Uint8Array;
+      const file = path.join(folder, `d${i}.jpg`);
+      fs.writeFileSync(file, bytes);
+      files.push(file);
+    }
+    const open = (): number => fs.readdirSync('/proc/self/fd').length;
+    const before = open();
+    for (const file of files) await readGps(file);
+    expect(open()).toBeLessThanOrEqual(before + 2);
+  });
+
+  it('imports the intact photos whatever else the folder holds, or fails cleanly with none', async () => {
+    let folderNo = 0;
+    await fc.assert(
+      fc.asyncProperty(fc.array(damage, { minLength: 1, maxLength: 8 }), fc.boolean(), async (damages, label) => {
+        const folder = path.join(dir, `folder-${++folderNo}`);
+        fs.mkdirSync(path.join(folder, 'sub'), { recursive: true });
+        damages.forEach((d, i) => {
+          const f = bytesOf(d);
+          fs.writeFileSync(path.join(folder, i % 2 === 0 ? '' : 'sub', `f${i}.${f.name}`), f.bytes);
+        });
+        const intact = damages.filter((d) => d.kind === 'intact').length;
+        const photos = damages.filter((d) => d.kind !== 'text').length;
+        const before = counts();
+        const hash = contentHash(store.db);
+        const outcome = await importDataset(project, { source: folder, label }, detachedTask()).then(
+          (r) => ({ ok: true as const, r }),
+          (e: unknown) => ({ ok: false as const, e: e as { code?: number; message?: string } }),
+        );
+        try {
+          if (outcome.ok) {
+            expect(outcome.r.rows).toBeGreaterThanOrEqual(intact);
+            expect(outcome.r.rows + outcome.r.skippedNoGps + outcome.r.unreadable).toBeLessThanOrEqual(photos);
+            expect(counts().images).toBe(before.images + outcome.r.rows);
+            store.db.prepare('DELETE FROM datasets WHERE id = ?').run(outcome.r.datasetId);
+          } else {
+            expect(intact, outcome.e.message).toBe(0);
+            expect(outcome.e.code, outcome.e.message).toBe(ErrorCode.BadInput);
+            expect(outcome.e.message ?? '').toContain(folder);
+            expect(counts()).toEqual(before);
+            expect(contentHash(store.db)).toBe(hash);
+          }
+        } finally {
+          fs.rmSync(folder, { recursive: true, force: true });
+        }
       }),
       { numRuns: 15, endOnFailure: true },
     );

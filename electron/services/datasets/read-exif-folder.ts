@@ -4,6 +4,7 @@
  * that cannot be read at all are counted and named in the warnings. Nothing here
  * decodes pixels: a corrupt photo is found later by the thumbnailer (photo = 2).
  */
+import fs from 'node:fs/promises';
 import path from 'node:path';
 import exifr from 'exifr';
 import { checkDegrees } from './fields.js';
@@ -21,9 +22,25 @@ export function isPhotoName(name: string): boolean {
 
 export type GpsRead = { lat: number; lon: number } | { noGps: true } | { error: string };
 
+/** What exifr keeps of an opened file: its reader, whose handle we must close. */
+interface OpenedExifr {
+  file?: { close?: () => Promise<void> | void };
+}
+
+/**
+ * The GPS point of one photo. exifr.gps() leaves its file handle open when parsing
+ * throws (a damaged photo), to be closed only by the garbage collector: in a folder of
+ * many damaged photos that runs out of file descriptors. So the read is done with an
+ * Exifr instance whose reader is closed here whatever happens; empty files never
+ * reach exifr (it fails on them before it has a reader to close).
+ */
 export async function readGps(file: string): Promise<GpsRead> {
+  const exr = new exifr.Exifr((exifr as unknown as { gpsOnlyOptions: object }).gpsOnlyOptions);
   try {
-    const gps = (await exifr.gps(file)) as { latitude?: unknown; longitude?: unknown } | undefined;
+    if ((await fs.stat(file)).size === 0) return { error: 'empty file' };
+    await exr.read(file);
+    const output = (await exr.parse()) as { gps?: { latitude?: unknown; longitude?: unknown } } | undefined;
+    const gps = output?.gps;
     if (!gps || typeof gps.latitude !== 'number' || typeof gps.longitude !== 'number') return { noGps: true };
     const lat = checkDegrees(gps.latitude, 'lat');
     const lon = checkDegrees(gps.longitude, 'lon');
@@ -31,6 +48,12 @@ export async function readGps(file: string): Promise<GpsRead> {
     return { lat, lon };
   } catch (err) {
     return { error: err instanceof Error ? err.message : String(err) };
+  } finally {
+    try {
+      await (exr as unknown as OpenedExifr).file?.close?.();
+    } catch {
+      // already closed by exifr
+    }
   }
 }
 
