@@ -117,7 +117,7 @@ async function run(ctx: BenchContext): Promise<void> {
     ctx.figure({ name: `import ${rows} MP16-Pro rows, no labels`, value: imp.ms / 1000, unit: 's', target: rows === MP16_ROWS ? '< 60 s' : undefined });
     ctx.figure({ name: 'import rate', value: Math.round(rows / (imp.ms / 1000)), unit: 'rows/s' });
     const ph = imp.value.phases;
-    ctx.note(`phases: read+insert ${(ph.readMs / 1000).toFixed(1)} s, indexes ${(ph.indexMs / 1000).toFixed(1)} s, commit ${(ph.commitMs / 1000).toFixed(1)} s, WAL checkpoint ${(ph.checkpointMs / 1000).toFixed(1)} s; process CPU ${(cpuMs(cpu0) / 1000).toFixed(1)} s`);
+    ctx.note(`phases: read+insert ${(ph.readMs / 1000).toFixed(1)} s, indexes ${(ph.indexMs / 1000).toFixed(1)} s, facets ${(ph.facetsMs / 1000).toFixed(1)} s, commit ${(ph.commitMs / 1000).toFixed(1)} s, WAL checkpoint ${(ph.checkpointMs / 1000).toFixed(1)} s; process CPU ${(cpuMs(cpu0) / 1000).toFixed(1)} s`);
     ctx.figure({ name: 'peak RSS before the import (main)', value: Math.round(rssBefore), unit: 'MiB' });
     ctx.figure({ name: 'peak RSS main + import worker (one process)', value: Math.round(peakRssMb()), unit: 'MiB', target: '< 2048 MiB' });
     ctx.figure({ name: 'project file after import', value: Math.round(fs.statSync(project).size / 2 ** 20), unit: 'MiB' });

@@ -8,6 +8,7 @@ import path from 'node:path';
 import type { auditMethods } from '../../shared/rpc/audit-methods.js';
 import { contract } from '../../shared/rpc/contract.js';
 import { auditHandlers, type AuditHandlers } from '../../electron/services/audit/rpc-handlers.js';
+import { refreshLabelFacets } from '../../electron/services/browse/label-facets.js';
 import { flagsToBits, type LabelFlag } from '../../electron/services/geo/flags.js';
 import { ProjectService } from '../../electron/services/project/project-service.js';
 import { detachedTask } from '../../electron/services/rpc/task-context.js';
@@ -73,6 +74,7 @@ export function buildAuditProject(dir: string, photos: AuditPhoto[] = auditPhoto
       fs.writeFileSync(file, 'not really a jpeg');
     }
   }
+  refreshLabelFacets(db, datasetId); // as every import does
   store.close();
   return { projectPath: store.path, imagesDir, datasetId, imageIds };
 }

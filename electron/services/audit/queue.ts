@@ -92,7 +92,8 @@ export class AuditQueue {
     const risk: number[] = [];
     const flags: number[] = [];
     const country: string[] = [];
-    const hasOwnPlaces = this.db.prepare("SELECT 1 FROM cor_labels WHERE source = 'dataset' AND dataset_id = ? LIMIT 1").get(datasetId) !== undefined;
+    // From the facet counts: the dataset's own labels are not in the place indexes.
+    const hasOwnPlaces = this.db.prepare("SELECT 1 FROM label_facets WHERE dataset_id = ? AND source = 'dataset' LIMIT 1").get(datasetId) !== undefined;
     const sql = hasOwnPlaces ? ORDER_SQL : ORDER_SQL_GAZETTEER_ONLY;
     for (const row of this.db.prepare(sql).iterate(datasetId) as Iterable<LabelRow>) {
       ids.push(row.id);

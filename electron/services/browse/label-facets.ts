@@ -14,3 +14,68 @@ export function refreshLabelFacets(db: Database.Database, datasetId: number): vo
       GROUP BY source, country_code, region_code, city, flags`,
   ).run(datasetId, datasetId);
 }
+
+/** One facet row: a (source, country, region, city, flags) group and its count. */
+interface FacetEntry {
+  source: string;
+  countryCode: string | null;
+  country: string | null;
+  regionCode: string | null;
+  region: string | null;
+  city: string | null;
+  flags: number;
+  count: number;
+}
+
+type Level = Map<string | null, Level | FacetEntry>;
+
+/** SQLite's MAX over text: NULLs ignored, the larger string kept. */
+function maxText(a: string | null, b: string | null): string | null {
+  if (a === null) return b;
+  if (b === null) return a;
+  return b > a ? b : a;
+}
+
+/**
+ * The same counts as refreshLabelFacets, gathered while an import writes its labels,
+ * so the import need not GROUP BY millions of rows afterwards (a sort: about a tenth of
+ * a big import). Keys are nested Maps, so null and any string stay distinct.
+ */
+export class LabelFacetCounter {
+  private readonly root: Level = new Map();
+  private readonly entries: FacetEntry[] = [];
+
+  private static child(level: Level, key: string | null): Level {
+    let next = level.get(key) as Level | undefined;
+    if (next === undefined) {
+      next = new Map();
+      level.set(key, next);
+    }
+    return next;
+  }
+
+  add(source: string, countryCode: string | null, country: string | null, regionCode: string | null, region: string | null, city: string | null, flags: number): void {
+    const child = LabelFacetCounter.child;
+    const byFlags = child(child(child(child(this.root, source), countryCode), regionCode), city) as unknown as Map<number, FacetEntry>;
+    let entry = byFlags.get(flags);
+    if (entry === undefined) {
+      entry = { source, countryCode, country, regionCode, region, city, flags, count: 0 };
+      byFlags.set(flags, entry);
+      this.entries.push(entry);
+    } else {
+      entry.country = maxText(entry.country, country);
+      entry.region = maxText(entry.region, region);
+    }
+    entry.count++;
+  }
+
+  /** Replaces the dataset's facet rows with the counted ones. */
+  write(db: Database.Database, datasetId: number): void {
+    db.prepare('DELETE FROM label_facets WHERE dataset_id = ?').run(datasetId);
+    const insert = db.prepare(
+      `INSERT INTO label_facets(dataset_id, source, country_code, country, region_code, region, city, flags, count)
+       VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)`,
+    );
+    for (const e of this.entries) insert.run(datasetId, e.source, e.countryCode, e.country, e.regionCode, e.region, e.city, e.flags, e.count);
+  }
+}

@@ -10,6 +10,7 @@
  * by row, so the duplicate is found and reported by its line.
  */
 import type Database from 'better-sqlite3';
+import { LabelFacetCounter } from '../browse/label-facets.js';
 import type { CorLabel } from '../geo/labeler.js';
 import { flagsToBits } from '../geo/flags.js';
 import type { CountryCodeLookup } from './country-codes.js';
@@ -55,6 +56,9 @@ export class DatasetWriter {
   datasetLabels = 0;
   photosPresent = 0;
   photosMissing = 0;
+  /** The label_facets rows of what was written; exact until rows are taken back. */
+  readonly facets = new LabelFacetCounter();
+  facetsExact = true;
 
   private nextId: number;
   private readonly db: Database.Database;
@@ -115,6 +119,7 @@ export class DatasetWriter {
 
   /** Takes back rows removed after the load (duplicates found by the re-created index). */
   subtract(removed: { rows: number; photosPresent: number; datasetLabels: number; labeled: number }): void {
+    this.facetsExact = false;
     this.rows -= removed.rows;
     this.photosPresent -= removed.photosPresent;
     this.photosMissing -= removed.rows - removed.photosPresent;
@@ -161,9 +166,19 @@ export class DatasetWriter {
       const k = Math.min(BATCH, rows - start);
       this.statement(this.labelStatements, LABEL_SQL, LABEL_COLS, k).run(start === 0 && k === rows ? labels : labels.slice(start * LABEL_COLS, (start + k) * LABEL_COLS));
     }
-    for (let i = 2; i < labels.length; i += LABEL_COLS) {
-      if (labels[i] === 'dataset') this.datasetLabels++;
+    for (let o = 0; o < labels.length; o += LABEL_COLS) {
+      const source = labels[o + 2] as string;
+      if (source === 'dataset') this.datasetLabels++;
       else this.labeled++;
+      this.facets.add(
+        source,
+        labels[o + 3] as string | null,
+        labels[o + 4] as string | null,
+        labels[o + 5] as string | null,
+        labels[o + 6] as string | null,
+        labels[o + 7] as string | null,
+        labels[o + 12] as number,
+      );
     }
   }
 

@@ -60,7 +60,7 @@ export interface ImportResult {
   skippedBad: number;
   durationMs: number;
   /** Where the time went (ms): listing photos, reading+inserting, re-creating indexes, COMMIT, WAL checkpoint. */
-  phases: { listMs: number; readMs: number; indexMs: number; commitMs: number; checkpointMs: number };
+  phases: { listMs: number; readMs: number; indexMs: number; facetsMs: number; commitMs: number; checkpointMs: number };
   warnings: string[];
 }
 

@@ -223,6 +223,23 @@ export const migrations: readonly Migration[] = [
       CREATE INDEX subset_members_by_image ON subset_members(image_id);
     `,
   },
+  {
+    version: 5,
+    name: 'index only the gazetteer labels for the place filters',
+    sql: `
+      -- The browser's place filters read only the gazetteer's labels; a dataset's own
+      -- labels (MP16-Pro's place columns) are read by image id, through the primary
+      -- key. Indexing them too doubled the index work of a big import (three sorts of
+      -- millions of rows that no query used). Every query of these indexes says
+      -- source = 'gazetteer' literally, so SQLite can use the partial indexes.
+      DROP INDEX cor_labels_by_country;
+      DROP INDEX cor_labels_by_region;
+      DROP INDEX cor_labels_by_city;
+      CREATE INDEX cor_labels_by_country ON cor_labels(source, dataset_id, country_code, image_id) WHERE source = 'gazetteer';
+      CREATE INDEX cor_labels_by_region ON cor_labels(source, dataset_id, country_code, region_code, image_id) WHERE source = 'gazetteer';
+      CREATE INDEX cor_labels_by_city ON cor_labels(source, dataset_id, city, image_id) WHERE source = 'gazetteer';
+    `,
+  },
 ];
 
 export const latestSchemaVersion: number = migrations.reduce((max, m) => Math.max(max, m.version), 0);

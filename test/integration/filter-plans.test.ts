@@ -1,0 +1,65 @@
+/**
+ * The place filters must be answered from the cor_labels indexes, never by scanning
+ * the labels: on a 4.7M-photo project a scan is seconds per page. The indexes are
+ * partial (gazetteer labels only, migration 5), which SQLite uses only when the query
+ * says `source = 'gazetteer'` itself: these plans catch a query that stops saying it.
+ */
+import path from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import type { ImageFilter } from '../../shared/rpc/datasets-schemas.js';
+import { filterSql } from '../../electron/services/browse/filter-sql.js';
+import { ProjectStore } from '../../electron/services/store/project-store.js';
+import { tempDir } from '../helpers/temp.js';
+
+let store: ProjectStore;
+let cleanup: () => void;
+
+beforeAll(() => {
+  let dir: string;
+  ({ dir, cleanup } = tempDir('georeason-plans-'));
+  store = ProjectStore.create(path.join(dir, 'plans.georeason.sqlite'));
+  const db = store.db;
+  db.prepare("INSERT INTO datasets(id, name, format, source, created_at) VALUES (1, 'd', 'csv', 'x.csv', '2026-01-01')").run();
+  const image = db.prepare('INSERT INTO images(id, dataset_id, rel_path, lat, lon) VALUES (?, 1, ?, 48.85, 2.35)');
+  const label = db.prepare(
+    "INSERT INTO cor_labels(image_id, dataset_id, source, country_code, country, region_code, region, city, flags, created_at) VALUES (?, 1, ?, 'FR', 'France', 'FR-IDF', 'Île-de-France', 'Paris', ?, '2026-01-01')",
+  );
+  for (let id = 1; id <= 200; id++) {
+    image.run(id, `p/${id}.jpg`);
+    label.run(id, 'gazetteer', id % 7 === 0 ? 2 : 0);
+    label.run(id, 'dataset', 0);
+  }
+  db.exec('ANALYZE');
+});
+afterAll(() => {
+  store.close();
+  cleanup();
+});
+
+function plan(filter: ImageFilter, names: Parameters<typeof filterSql>[1]['names'] = null): string {
+  const sql = filterSql(filter, { names, regionIsCode: true });
+  const rows = store.db.prepare(`EXPLAIN QUERY PLAN SELECT i.id FROM ${sql.from} WHERE ${sql.where} ORDER BY ${sql.idColumn} LIMIT 50`).all(...sql.params) as { detail: string }[];
+  return rows.map((r) => r.detail).join('\n');
+}
+
+describe('place filters use the partial label indexes', () => {
+  it.each([
+    ['country', { datasetId: 1, country: 'FR' }, 'cor_labels_by_country'],
+    ['region', { datasetId: 1, country: 'FR', region: 'FR-IDF' }, 'cor_labels_by_region'],
+    ['city', { datasetId: 1, city: 'Paris' }, 'cor_labels_by_city'],
+    ['flags', { datasetId: 1, flags: ['near_border'] }, 'cor_labels_flagged'],
+  ] as [string, ImageFilter, string][])('%s', (_name, filter, index) => {
+    const p = plan(filter);
+    expect(p).toMatch(new RegExp(`USING (COVERING )?INDEX ${index}\\b`));
+    expect(p).not.toMatch(/SCAN g\b|SCAN cor_labels/);
+    expect(p).not.toContain('TEMP B-TREE'); // no sort: pages come in id order
+  });
+
+  it('text matching place names', () => {
+    const p = plan({ datasetId: 1, text: 'par' }, { countryCodes: ['FR'], regions: [{ countryCode: 'FR', regionCode: 'FR-IDF' }], cities: ['Paris'] });
+    expect(p).toMatch(/cor_labels_by_country/);
+    expect(p).toMatch(/cor_labels_by_region/);
+    expect(p).toMatch(/cor_labels_by_city/);
+    expect(p).not.toMatch(/SCAN cor_labels/);
+  });
+});
