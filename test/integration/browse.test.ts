@@ -142,6 +142,12 @@ const cases: [string, ImageFilter][] = [
   ['box', { datasetId: 1, bbox: [40, -10, 55, 10] }],
   ['box across the antimeridian', { datasetId: 1, bbox: [-50, 170, -10, -170] }],
   ['country + flag + photo', { datasetId: 1, country: 'FR', flags: ['near_border'] as FlagName[], photo: 'present' }],
+  // Label-only filters: totals summed from label_facets, which must agree with the rows.
+  ['country + flag', { datasetId: 1, country: 'FR', flags: ['near_border'] as FlagName[] }],
+  ['country + city', { datasetId: 1, country: 'FR', city: 'Lyon' }],
+  ['region code alone', { datasetId: 1, region: 'JP-13' }],
+  ['city + any of two flags', { datasetId: 1, city: 'Lyon', flags: ['ocean', 'near_border'] as FlagName[] }],
+  ['country with no photos of it', { datasetId: 1, country: 'ZZ' }],
 ];
 
 describe('browser queries', () => {

@@ -87,6 +87,33 @@ export class ImageQueries {
     };
   }
 
+  /**
+   * The total of a filter on the label alone (country, region code, city, flags), summed
+   * from label_facets: exact, since those columns are the facets' own keys, and a few
+   * thousand rows instead of a count over millions of labels that held the main
+   * process for up to half a second at 4.7M photos. Null when another condition
+   * applies, when the region is matched by name (names are not facet keys), or when
+   * the dataset has no facet rows (labels written without them).
+   */
+  private totalFromFacets(filter: ImageFilter): number | null {
+    if ((filter.review ?? 'any') !== 'any' || (filter.photo ?? 'any') !== 'any' || filter.text?.trim() || filter.bbox) return null;
+    const flags = filter.flags ?? [];
+    if (!filter.country && !filter.region && !filter.city && flags.length === 0) return null;
+    const rows = this.facetsOf(filter.datasetId);
+    if (rows.length === 0) return null;
+    if (filter.region && !rows.some((r) => r.regionCode === filter.region)) return null;
+    const mask = flags.reduce((m, f) => m | FLAG_BITS[f], 0);
+    let total = 0;
+    for (const r of rows) {
+      if (filter.country && r.countryCode !== filter.country) continue;
+      if (filter.region && r.regionCode !== filter.region) continue;
+      if (filter.city && r.city !== filter.city) continue;
+      if (mask !== 0 && (r.flags & mask) === 0) continue;
+      total += r.count;
+    }
+    return total;
+  }
+
   private facetsOf(datasetId: number): FacetRow[] {
     let rows = this.facetRows.get(datasetId);
     if (!rows) {
@@ -142,8 +169,11 @@ export class ImageQueries {
     if (cached) return cached;
     const sql = this.sql(filter);
     let result: { total: number; capped: boolean };
+    const fromFacets = this.totalFromFacets(filter);
     if (sql.datasetOnly) {
       result = { total: this.idRange(filter.datasetId).count, capped: false };
+    } else if (fromFacets !== null) {
+      result = { total: fromFacets, capped: false };
     } else {
       const needsCap = Boolean(filter.text?.trim()) || Boolean(filter.bbox);
       const inner = `SELECT 1 FROM ${sql.from} WHERE ${sql.where}${needsCap ? ' LIMIT ?' : ''}`;
