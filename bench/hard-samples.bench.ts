@@ -101,6 +101,7 @@ benchmarks.push({
     const { ProjectStore } = await import('../electron/services/store/project-store.js');
     const { AuditQueue } = await import('../electron/services/audit/queue.js');
     const { auditStats } = await import('../electron/services/audit/stats.js');
+    const { refreshLabelFacets } = await import('../electron/services/browse/label-facets.js');
     const n = Math.round(1_000_000 * ctx.scale);
     const { dir, cleanup } = tempDir('georeason-bench-audit-');
     try {
@@ -131,6 +132,7 @@ benchmarks.push({
           }
         })(),
       );
+      refreshLabelFacets(db, 1); // as an import does
       ctx.note(`built a project of ${n} photos in ${(fill.ms / 1000).toFixed(1)} s`);
       const queue = new AuditQueue(db);
       const first = timeIt(() => queue.page({ datasetId: 1, scope: 'unreviewed', cursor: 0, limit: 50 }));

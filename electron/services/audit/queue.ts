@@ -44,10 +44,13 @@ const ORDER_SQL = `
    WHERE i.dataset_id = ?
    ORDER BY i.id`;
 
-/** Without place columns of its own (IM2GPS3K, YFCC4K) the second join is skipped: half the lookups. */
+/**
+ * Without place columns of its own (IM2GPS3K, YFCC4K) the second join is skipped, and
+ * so are the names: with nothing to compare them to, the risk needs only the flags
+ * and the distance to the city.
+ */
 const ORDER_SQL_GAZETTEER_ONLY = `
-  SELECT i.id, g.flags, g.city_km, g.country_code AS g_cc, g.country AS g_country, g.region AS g_region, g.city AS g_city,
-         NULL AS d_cc, NULL AS d_country, NULL AS d_region, NULL AS d_city
+  SELECT i.id, g.flags, g.city_km, g.country_code AS g_cc
     FROM images i
     LEFT JOIN cor_labels g ON g.image_id = i.id AND g.source = 'gazetteer'
    WHERE i.dataset_id = ?
@@ -95,11 +98,26 @@ export class AuditQueue {
     // From the facet counts: the dataset's own labels are not in the place indexes.
     const hasOwnPlaces = this.db.prepare("SELECT 1 FROM label_facets WHERE dataset_id = ? AND source = 'dataset' LIMIT 1").get(datasetId) !== undefined;
     const sql = hasOwnPlaces ? ORDER_SQL : ORDER_SQL_GAZETTEER_ONLY;
-    for (const row of this.db.prepare(sql).iterate(datasetId) as Iterable<LabelRow>) {
-      ids.push(row.id);
-      risk.push(Math.round(riskOf(riskInput(row)).risk * 1000));
-      flags.push(row.flags ?? 0);
-      country.push(row.g_cc ?? '');
+    // Rows as arrays (columns in ORDER_SQL's order): better-sqlite3 builds no object
+    // per row, a third less time over millions of photos.
+    type RawRow = [number, number | null, number | null, ...(string | null)[]];
+    const input: RiskInput = { flags: 0, cityKm: null, gCountryCode: null, gCountry: null, gRegion: null, gCity: null, dCountryCode: null, dCountry: null, dRegion: null, dCity: null };
+    for (const row of this.db.prepare(sql).raw(true).iterate(datasetId) as Iterable<RawRow>) {
+      const [id, rowFlags, cityKm, gCountryCode = null, gCountry = null, gRegion = null, gCity = null, dCountryCode = null, dCountry = null, dRegion = null, dCity = null] = row;
+      input.flags = rowFlags ?? 0;
+      input.cityKm = cityKm;
+      input.gCountryCode = gCountryCode;
+      input.gCountry = gCountry;
+      input.gRegion = gRegion;
+      input.gCity = gCity;
+      input.dCountryCode = dCountryCode;
+      input.dCountry = dCountry;
+      input.dRegion = dRegion;
+      input.dCity = dCity;
+      ids.push(id);
+      risk.push(Math.round(riskOf(input).risk * 1000));
+      flags.push(rowFlags ?? 0);
+      country.push(gCountryCode ?? '');
     }
     // One numeric sort of packed keys (descending risk, then row order = id order)
     // instead of a comparator sort: millions of rows sort in a fraction of the time.
