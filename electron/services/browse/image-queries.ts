@@ -17,6 +17,7 @@ import type {
 import { ErrorCode, RpcError } from '../../../shared/rpc/errors.js';
 import { bitsToFlags, LABEL_FLAGS, FLAG_BITS } from '../geo/flags.js';
 import { filterSql, labelJoin, type FilterSql, type NameMatches } from './filter-sql.js';
+import type { FacetRow } from './label-facets.js';
 import { pointsBuffer } from './points.js';
 
 /** Counting stops here for filters that cannot use an index (free text, boxes). */
@@ -283,16 +284,6 @@ export class ImageQueries {
     }
     return range;
   }
-}
-
-interface FacetRow {
-  countryCode: string | null;
-  country: string | null;
-  regionCode: string | null;
-  region: string | null;
-  city: string | null;
-  flags: number;
-  count: number;
 }
 
 /** Case- and accent-insensitive form for the place-name search. */

@@ -15,9 +15,8 @@ export function refreshLabelFacets(db: Database.Database, datasetId: number): vo
   ).run(datasetId, datasetId);
 }
 
-/** One facet row: a (source, country, region, city, flags) group and its count. */
-interface FacetEntry {
-  source: string;
+/** One label_facets row of a source: a (country, region, city, flags) group and its count. */
+export interface FacetRow {
   countryCode: string | null;
   country: string | null;
   regionCode: string | null;
@@ -25,6 +24,11 @@ interface FacetEntry {
   city: string | null;
   flags: number;
   count: number;
+}
+
+/** A facet row with its source, as the import counts it. */
+interface FacetEntry extends FacetRow {
+  source: string;
 }
 
 type Level = Map<string | null, Level | FacetEntry>;
