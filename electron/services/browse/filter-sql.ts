@@ -9,7 +9,7 @@
  * Every value is a bound parameter; nothing from the filter is spliced into SQL text.
  */
 import type { ImageFilter } from '../../../shared/rpc/datasets-schemas.js';
-import { FLAG_BITS } from '../geo/flags.js';
+import { flagsToBits } from '../geo/flags.js';
 
 export interface FilterSql {
   /** FROM … JOIN … */
@@ -87,7 +87,7 @@ export function filterSql(filter: ImageFilter, context: FilterContext = {}): Fil
     params.push(filter.city);
   }
   if (filter.flags && filter.flags.length > 0) {
-    const mask = filter.flags.reduce((m, f) => m | FLAG_BITS[f], 0);
+    const mask = flagsToBits(filter.flags);
     // `g.flags <> 0` written out lets SQLite use the partial index of flagged labels.
     where.push('g.flags <> 0', '(g.flags & ?) <> 0');
     params.push(mask);

@@ -15,7 +15,7 @@ import type {
   ImageRow,
 } from '../../../shared/rpc/datasets-schemas.js';
 import { ErrorCode, RpcError } from '../../../shared/rpc/errors.js';
-import { bitsToFlags, LABEL_FLAGS, FLAG_BITS } from '../geo/flags.js';
+import { bitsToFlags, flagsToBits, LABEL_FLAGS, FLAG_BITS } from '../geo/flags.js';
 import { filterSql, labelJoin, type FilterSql, type NameMatches } from './filter-sql.js';
 import type { FacetRow } from './label-facets.js';
 import { pointsBuffer } from './points.js';
@@ -60,11 +60,15 @@ export class ImageQueries {
   /** The filter as SQL, with free text resolved to the dataset's matching place names. */
   private sql(filter: ImageFilter): FilterSql {
     const text = filter.text?.trim();
-    const region = filter.region;
     return filterSql(filter, {
       names: text ? this.namesContaining(filter.datasetId, text) : null,
-      regionIsCode: region ? this.facetsOf(filter.datasetId).some((r) => r.regionCode === region) : true,
+      regionIsCode: filter.region ? this.isRegionCode(filter.datasetId, filter.region) : true,
     });
+  }
+
+  /** Whether a region filter value is one of the dataset's ISO region codes (else a name). */
+  private isRegionCode(datasetId: number, region: string): boolean {
+    return this.facetsOf(datasetId).some((r) => r.regionCode === region);
   }
 
   /** Places whose names contain the text; at most `maxNames` of each kind, so the SQL stays small. */
@@ -102,8 +106,8 @@ export class ImageQueries {
     if (!filter.country && !filter.region && !filter.city && flags.length === 0) return null;
     const rows = this.facetsOf(filter.datasetId);
     if (rows.length === 0) return null;
-    if (filter.region && !rows.some((r) => r.regionCode === filter.region)) return null;
-    const mask = flags.reduce((m, f) => m | FLAG_BITS[f], 0);
+    if (filter.region && !this.isRegionCode(filter.datasetId, filter.region)) return null;
+    const mask = flagsToBits(flags);
     let total = 0;
     for (const r of rows) {
       if (filter.country && r.countryCode !== filter.country) continue;
@@ -175,7 +179,7 @@ export class ImageQueries {
     if (cached) return cached;
     const sql = this.sql(filter);
     let result: { total: number; capped: boolean };
-    const fromFacets = this.totalFromFacets(filter);
+    const fromFacets = sql.datasetOnly ? null : this.totalFromFacets(filter);
     if (sql.datasetOnly) {
       result = { total: this.idRange(filter.datasetId).count, capped: false };
     } else if (fromFacets !== null) {
