@@ -87,7 +87,16 @@ export const JobInfo = z.object({
   message: z.string().nullable(),
   /** Completions runs made from the trained policy. */
   runIds: z.array(z.number().int()),
+  /** The run of G sampled chains per photo among runIds (GRPO groups for the Reward Lab), or null. */
+  sampledRunId: z.number().int().nullable(),
   specName: z.string().nullable(),
+  /**
+   * Whether jobs.resume can run it again: a failed or cancelled job that got as far as
+   * launching its trainer (or was interrupted by the app closing). A job whose inputs
+   * could not be made, or whose trainer could not be launched, is not: the same request
+   * would fail the same way.
+   */
+  resumable: z.boolean(),
 });
 export type JobInfo = z.infer<typeof JobInfo>;
 

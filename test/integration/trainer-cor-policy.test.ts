@@ -121,6 +121,7 @@ describe.skipIf(missing !== null)('cor-policy training jobs', () => {
     // Completions runs: the top chain and 4 samples per held-out photo, checked like any run.
     expect(done.runIds).toHaveLength(2);
     const [predictRun, samplesRun] = done.runIds as [number, number];
+    expect(done.sampledRunId).toBe(samplesRun);
     const perPhoto = project.db
       .prepare('SELECT COUNT(*) AS n, COUNT(DISTINCT image_id) AS photos, SUM(format_ok) AS ok FROM completions WHERE run_id = ?')
       .get(samplesRun) as { n: number; photos: number; ok: number };

@@ -106,7 +106,27 @@ describe('jobs RPC', () => {
     expect(kinds).toContain('log:');
     // Every event fits the contract's event union (what the hosts send to the renderer).
     for (const e of events) expect(() => RpcEvent.parse(e)).not.toThrow();
+    // Its trainer ran: resume is offered.
+    expect(done.resumable).toBe(true);
+    expect(done.sampledRunId).toBeNull();
     await expect(call('jobs.predict', { id: job.id })).rejects.toThrow(/no exported policy/);
     expect(await call('jobs.delete', { id: job.id })).toEqual({ deleted: true });
+  });
+
+  it('does not offer resume for a job that could not start', async () => {
+    const db = projects.requireStore().db;
+    const empty = Number(db.prepare("INSERT INTO datasets(name, format, created_at) VALUES ('no photos', 'csv', '2026-01-01')").run().lastInsertRowid);
+    const job = await call('jobs.start', { datasetId: empty, spec: { name: 'fmt', components: [{ kind: 'format' }] }, config: { sftSteps: 2, grpoSteps: 0 } });
+    // It fails at once (no photos), maybe before a waiter could be registered: poll.
+    let failed = await call('jobs.get', { id: job.id });
+    for (let i = 0; i < 200 && !['failed', 'done', 'cancelled'].includes(failed.status); i++) {
+      await new Promise((r) => setTimeout(r, 25));
+      failed = await call('jobs.get', { id: job.id });
+    }
+    expect(failed).toMatchObject({ status: 'failed', resumable: false });
+    expect(failed.message).toMatch(/^could not start: no photo to train on/);
+    expect((await call('jobs.list', {})).find((j) => j.id === job.id)?.resumable).toBe(false);
+    await expect(call('jobs.resume', { id: job.id })).rejects.toThrow(/could not start, so there is nothing to resume/);
+    expect((await call('jobs.get', { id: job.id })).status).toBe('failed');
   });
 });

@@ -228,6 +228,9 @@ export class JobManager {
     const info = jobs.get(id);
     if (this.isOurs(project.path, id)) throw new RpcError(ErrorCode.BadInput, `job ${id} is ${info.status} already`);
     if (info.status === 'done') throw new RpcError(ErrorCode.BadInput, `job ${id} finished; start a new job to train again`);
+    if (!info.resumable) {
+      throw new RpcError(ErrorCode.BadInput, `job ${id} could not start, so there is nothing to resume (${info.message ?? 'no reason recorded'}); start a new job once that is fixed`);
+    }
     jobs.setStatus(id, 'queued', { pid: null, exitCode: null });
     jobs.updateResult(id, { message: 'resumed: waiting in the queue' });
     this.enqueue({ jobId: id, projectPath: project.path, cacheDir: project.cacheDir });
@@ -426,8 +429,9 @@ export class JobManager {
       } else if (exit.code === 0 && exit.done?.status === 'ok') {
         let message = exit.done.message || 'done';
         try {
-          const runIds = await this.predictAfterTraining(db, a, req.name ?? `cor-policy #${a.jobId}`, req.datasetId, req.rolloutSamples, req.config.temperature);
-          jobs.updateResult(a.jobId, { runIds });
+          const runs = await this.predictAfterTraining(db, a, req.name ?? `cor-policy #${a.jobId}`, req.datasetId, req.rolloutSamples, req.config.temperature);
+          const runIds = runs.samplesRunId !== null ? [runs.predictRunId, runs.samplesRunId] : [runs.predictRunId];
+          jobs.updateResult(a.jobId, { runIds, sampledRunId: runs.samplesRunId });
           message += `; completions runs ${runIds.map((r) => `#${r}`).join(', ')}`;
         } catch (err) {
           message += `; predictions with the exported policy failed: ${err instanceof Error ? err.message : String(err)}`;
@@ -440,7 +444,14 @@ export class JobManager {
       }
     } catch (err) {
       if (err instanceof RpcError && err.code === ErrorCode.Cancelled) status('cancelled', { ended: true }, 'cancelled while preparing inputs');
-      else status('failed', { ended: true }, err instanceof Error ? err.message : String(err));
+      else {
+        // Nothing ran: its inputs could not be made (or its runner could not launch it),
+        // and a resume of the same request would fail the same way.
+        const launched = a.proc !== null;
+        if (!launched) jobs.updateResult(a.jobId, { resumable: false });
+        const why = err instanceof Error ? err.message : String(err);
+        status('failed', { ended: true }, launched ? why : `could not start: ${why}`);
+      }
     } finally {
       const info = jobs.get(a.jobId);
       db.close();
@@ -491,7 +502,14 @@ export class JobManager {
   }
 
   /** The policy's top chains and G samples on the held-out photos (all photos when none is held out). */
-  private async predictAfterTraining(db: Database.Database, a: Active, name: string, datasetId: number, samples: number, temperature: number): Promise<number[]> {
+  private async predictAfterTraining(
+    db: Database.Database,
+    a: Active,
+    name: string,
+    datasetId: number,
+    samples: number,
+    temperature: number,
+  ): Promise<{ predictRunId: number; samplesRunId: number | null }> {
     const jobDir = jobDirOf(a.cacheDir, a.jobId);
     const data = JSON.parse(fs.readFileSync(path.join(jobDir, 'inputs', 'data.json'), 'utf8')) as { image_ids: number[]; split: string[] };
     const val = data.image_ids.filter((_, i) => data.split[i] === 'val');
@@ -503,6 +521,6 @@ export class JobManager {
       { jobId: a.jobId, jobName: name, datasetId, imageIds: ids, samples, temperature, geo: this.options.geo?.() ?? null, label: val.length > 0 ? 'held-out photos' : 'all photos' },
       createTaskContext(null, new AbortController().signal, () => undefined),
     );
-    return r.samplesRunId !== null ? [r.predictRunId, r.samplesRunId] : [r.predictRunId];
+    return { predictRunId: r.predictRunId, samplesRunId: r.samplesRunId };
   }
 }

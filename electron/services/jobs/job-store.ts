@@ -13,9 +13,13 @@ export interface JobResult {
   total?: number | null;
   message?: string | null;
   runIds?: number[];
+  /** Which of runIds holds the sampled chains (G per photo). */
+  sampledRunId?: number | null;
   jobDir?: string;
   prepare?: Record<string, unknown>;
   createdAt?: string;
+  /** False once a run ended before its trainer was launched (see JobInfo.resumable); absent means true. */
+  resumable?: boolean;
 }
 
 export interface JobConfig {
@@ -167,7 +171,10 @@ export class JobStore {
       total: c.result.total ?? null,
       message: c.result.message ?? null,
       runIds: c.result.runIds ?? [],
+      // Older rows did not record it: the sampled run was written second.
+      sampledRunId: c.result.sampledRunId !== undefined ? c.result.sampledRunId : r.recipe === 'cor-policy' ? (c.result.runIds?.[1] ?? null) : null,
       specName: typeof c.params.specName === 'string' ? c.params.specName : null,
+      resumable: (status === 'failed' || status === 'cancelled') && c.result.resumable !== false,
     };
   }
 
