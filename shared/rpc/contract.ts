@@ -55,7 +55,10 @@ export const ProjectSummary = z.object({
     reviews: z.number().int().nonnegative(),
     runs: z.number().int().nonnegative(),
     completions: z.number().int().nonnegative(),
+    /** Shipped presets plus the specs saved in the project. */
     rewardSpecs: z.number().int().nonnegative(),
+    /** How many of rewardSpecs are shipped presets. */
+    rewardPresets: z.number().int().nonnegative(),
     jobs: z.number().int().nonnegative(),
   }),
   datasets: z.array(

@@ -75,6 +75,8 @@ describe('reward specs', () => {
     expect(r.presets.map((p) => p.name)).toEqual(presetNames);
     expect(r.presets.find((p) => p.name === 'geo-r-code')?.spec).toEqual(presets['geo-r-code']);
     expect(r.saved).toEqual([]);
+    // The project summary counts the shipped presets among its reward specs.
+    expect(projects.current()?.counts).toMatchObject({ rewardSpecs: presetNames.length, rewardPresets: presetNames.length });
   });
 
   it('saves, overwrites, renames and deletes a spec', async () => {
@@ -88,6 +90,7 @@ describe('reward specs', () => {
     expect(renamed).toMatchObject({ id: s.id, name: 'tighter', spec: { name: 'tighter' } });
     const list = await call('reward.specs.list', {});
     expect(list.saved.map((x) => x.name)).toEqual(['tighter']);
+    expect(projects.current()?.counts.rewardSpecs).toBe(presetNames.length + 1);
     expect(await call('reward.specs.delete', { id: s.id })).toEqual({ deleted: true });
     expect(await call('reward.specs.delete', { id: s.id })).toEqual({ deleted: false });
     expect((await call('reward.specs.list', {})).saved).toEqual([]);

@@ -5,6 +5,7 @@
 import fs from 'node:fs';
 import type { CheckReport, ProjectSummary } from '../../../shared/rpc/contract.js';
 import { ErrorCode, RpcError } from '../../../shared/rpc/errors.js';
+import { presetNames } from '../../../shared/reward/presets.js';
 import { appVersion } from '../app-paths.js';
 import { ImageQueries } from '../browse/image-queries.js';
 import type { TaskContext } from '../rpc/task-context.js';
@@ -20,6 +21,7 @@ const countedTables = {
   reviews: 'label_reviews',
   runs: 'runs',
   completions: 'completions',
+  /** Saved specs here; the summary adds the shipped presets. */
   rewardSpecs: 'reward_presets',
   jobs: 'jobs',
 } as const;
@@ -119,7 +121,9 @@ function summarise(store: ProjectStore): ProjectSummary {
     (store.db.prepare(`SELECT COUNT(*) AS n FROM ${table}`).get() as { n: number }).n;
   const counts = Object.fromEntries(
     Object.entries(countedTables).map(([key, table]) => [key, count(table)]),
-  ) as ProjectSummary['counts'];
+  ) as Omit<ProjectSummary['counts'], 'rewardPresets'>;
+  // The shipped presets are reward specs of every project too (the Reward Lab and Train list them first).
+  counts.rewardSpecs += presetNames.length;
   const datasets = store.db
     .prepare(
       `SELECT d.id, d.name, d.format, d.created_at AS createdAt,
@@ -144,7 +148,7 @@ function summarise(store: ProjectStore): ProjectSummary {
     createdAt: store.meta('created_at') ?? '',
     createdBy: store.meta('created_by') ?? '',
     sizeBytes,
-    counts,
+    counts: { ...counts, rewardPresets: presetNames.length },
     datasets,
   };
 }
