@@ -140,6 +140,41 @@ describe('reward lab in Chromium', () => {
     await page.screenshot({ path: screenshotPath('reward-lab-after-drag'), fullPage: true });
   });
 
+  it('drags a knot precisely on the knots axis and nudges it with the arrow keys', async () => {
+    await page.getByTestId('spec-row').filter({ hasText: 'geo-r-paper' }).first().getByRole('button', { name: 'A' }).click();
+    await page.getByTestId('axis-knots').check();
+    const kmInput = page.getByLabel('knot 2 km');
+    const rewardInput = page.getByLabel('knot 2 reward');
+    await expect.poll(() => kmInput.inputValue()).toBe('750');
+    await expect.poll(async () => (await knots()).length).toBe(4);
+    const box = await page.getByTestId('curve-canvas').boundingBox();
+    if (!box) throw new Error('no chart');
+    const [kx, ky] = (await knots())[1] as [number, number];
+    // Grab it a little off its centre and move 8 px right: no jump to the pointer, a small
+    // move onto round km (0–3,500 km over the chart: about 5 km per pixel, 10 km steps).
+    await page.mouse.move(box.x + kx + 3, box.y + ky + 2);
+    await page.mouse.down();
+    for (let s = 1; s <= 4; s++) await page.mouse.move(box.x + kx + 3 + s * 2, box.y + ky + 2);
+    await page.mouse.up();
+    const dragged = Number(await kmInput.inputValue());
+    expect(dragged).toBeGreaterThan(750);
+    expect(dragged).toBeLessThan(850);
+    expect(dragged % 10).toBe(0);
+    expect(await rewardInput.inputValue()).toBe('0.5');
+
+    // The knot's handle is focusable, says what it is, and moves with the keys.
+    const handle = page.getByRole('button', { name: /^Knot 2 of spec A: [\d,]+ km, reward 0\.500/ });
+    await handle.focus();
+    await page.keyboard.press('ArrowRight');
+    await expect.poll(() => kmInput.inputValue()).toBe(String(dragged + 10));
+    await page.keyboard.press('Shift+ArrowRight');
+    await expect.poll(() => kmInput.inputValue()).toBe(String(dragged + 110));
+    await page.keyboard.press('ArrowDown');
+    await expect.poll(() => rewardInput.inputValue()).toBe('0.49');
+    expect(await page.getByRole('button', { name: /^Knot 2 of spec A/ }).getAttribute('aria-label')).toContain(`${(dragged + 110).toLocaleString('en')} km, reward 0.490`);
+    await page.screenshot({ path: screenshotPath('reward-lab-knot-keys') });
+  });
+
   it('flags a format reward that never agrees with the accuracy reward', async () => {
     // GLOBE strict reads lowercase `country:` only: the Geo-R style answers never match but
     // have the think/answer format; the bare answers match the country but lack the format.
