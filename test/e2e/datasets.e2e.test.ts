@@ -8,6 +8,7 @@ import path from 'node:path';
 import type { Browser, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { launchChromium, screenshotPath } from '../helpers/browser.js';
+import { connectRpc } from '../helpers/rpc-client.js';
 import { startServerProcess, type ServerProcess } from '../helpers/server-process.js';
 import { tempDir } from '../helpers/temp.js';
 
@@ -92,7 +93,43 @@ describe('datasets in Chromium', () => {
     await page.getByTestId('nav-map').click();
     await expect.poll(() => page.getByTestId('map-status').textContent(), { timeout: 30_000 }).toMatch(/2,997 points clustered/);
     await page.waitForTimeout(300);
+    // Clusters say how many photos they hold; a legend tells clusters from single photos.
+    const map = page.getByTestId('cluster-map');
+    await expect.poll(() => map.locator('.cluster-count').count()).toBeGreaterThan(0);
+    const counts = (await map.locator('.cluster-count').allTextContents()).map((t) => t.trim());
+    expect(counts.every((t) => /^\d+(\.\d)?[kM]?$/.test(t))).toBe(true);
+    expect(counts.filter((t) => /^\d+$/.test(t)).reduce((sum, t) => sum + Number(t), 0)).toBeLessThanOrEqual(2997);
+    const legend = map.getByRole('note', { name: 'Map legend' });
+    expect(await legend.textContent()).toMatch(/cluster of photos.*one photo/);
     await page.screenshot({ path: screenshotPath('map-clusters') });
+
+    // Another dataset: the map fits its points (5 sample photos in California, Denmark and Beijing).
+    const view = async (): Promise<number[]> => JSON.parse((await map.getAttribute('data-view')) ?? '[]') as number[];
+    const world = await view();
+    await page.getByTestId('dataset-picker').selectOption({ label: 'Sample geotagged photos · 5 photos' });
+    await expect.poll(() => page.getByTestId('map-status').textContent(), { timeout: 30_000 }).toMatch(/^5 points clustered/);
+    await expect.poll(async () => JSON.stringify(await view())).not.toBe(JSON.stringify(world));
+    const [south, west, north, east] = (await view()) as [number, number, number, number];
+    const rpc = await connectRpc(server);
+    const datasets = (await rpc.call('datasets.list', {})) as { result: { id: number; name: string }[] };
+    const sample = datasets.result.find((d) => d.name === 'Sample geotagged photos');
+    const photos = (await rpc.call('images.query', { filter: { datasetId: sample?.id }, offset: 0, limit: 10 })) as {
+      result: { rows: { lat: number; lon: number }[] };
+    };
+    rpc.close();
+    expect(photos.result.rows).toHaveLength(5);
+    for (const p of photos.result.rows) {
+      expect(p.lat).toBeGreaterThanOrEqual(south);
+      expect(p.lat).toBeLessThanOrEqual(north);
+      expect(p.lon).toBeGreaterThanOrEqual(west);
+      expect(p.lon).toBeLessThanOrEqual(east);
+    }
+    // Centred on them (on the map's Mercator projection), not where the world view was.
+    const mercator = (lat: number): number => Math.log(Math.tan(Math.PI / 4 + (lat * Math.PI) / 360));
+    const lats = photos.result.rows.map((p) => p.lat);
+    const middle = (mercator(Math.min(...lats)) + mercator(Math.max(...lats))) / 2;
+    expect(Math.abs((mercator(north) + mercator(south)) / 2 - middle)).toBeLessThan(0.05);
+    await page.screenshot({ path: screenshotPath('map-fitted-sample') });
     expect(consoleErrors).toEqual([]);
   });
 });

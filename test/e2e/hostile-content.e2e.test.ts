@@ -144,6 +144,19 @@ describe('hostile content in Chromium', () => {
     expect(textContent).toContain('<b>bold</b>');
     await page.screenshot({ path: screenshotPath('hostile-browse-detail') });
     expect(await injected(page)).toEqual(clean);
+    // The mini-map's photo tooltip carries the hostile file name: shown as text, not parsed.
+    const map = detail.getByTestId('point-map');
+    await map.scrollIntoViewIfNeeded();
+    await expect.poll(() => map.getAttribute('data-photo-px')).not.toBeNull();
+    const [px, py] = JSON.parse((await map.getAttribute('data-photo-px')) ?? '[]') as [number, number];
+    const box = await map.boundingBox();
+    if (!box) throw new Error('no mini-map');
+    await page.mouse.move(box.x + px, box.y + py);
+    const tip = page.locator('.leaflet-tooltip').filter({ hasText: 'photo a/' });
+    await expect.poll(() => tip.textContent()).toContain(`photo a/${IMG}.jpg`);
+    expect(await tip.locator('img').count()).toBe(0);
+    await page.screenshot({ path: screenshotPath('hostile-map-tooltip') });
+    expect(await injected(page)).toEqual(clean);
     // The second photo, whose id is a script tag.
     await page.getByTestId('grid-cell').nth(1).click();
     await expect.poll(() => detail.textContent()).toContain(`b/${SCRIPT}.jpg`);

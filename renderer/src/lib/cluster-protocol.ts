@@ -5,7 +5,14 @@ export type ClusterRequest =
   | { type: 'expand'; clusterId: number; generation: number };
 
 export type ClusterReply =
-  | { type: 'loaded'; count: number; ms: number; generation: number }
+  | {
+      type: 'loaded';
+      count: number;
+      ms: number;
+      generation: number;
+      /** [south, west, north, east] around every point (map-geometry's boundsOf), or null. */
+      bounds: [number, number, number, number] | null;
+    }
   | {
       type: 'view';
       generation: number;

@@ -5,6 +5,7 @@
  */
 import Supercluster from 'supercluster';
 import type { ClusterReply, ClusterRequest } from './cluster-protocol.js';
+import { boundsOf } from './map-geometry.js';
 
 type Props = { id: number };
 let index: Supercluster<Props, Supercluster.AnyProps> | null = null;
@@ -32,7 +33,7 @@ self.onmessage = (event: MessageEvent<ClusterRequest>) => {
     }
     index = new Supercluster<Props, Supercluster.AnyProps>({ radius: 60, maxZoom: 16, minPoints: 2 });
     index.load(features);
-    post({ type: 'loaded', count, ms: performance.now() - started, generation: message.generation });
+    post({ type: 'loaded', count, ms: performance.now() - started, generation: message.generation, bounds: boundsOf(lon, lat) });
   } else if (message.type === 'view') {
     const clusters = index ? index.getClusters(message.bbox, Math.round(message.zoom)) : [];
     const items = new Float64Array(clusters.length * 4);
