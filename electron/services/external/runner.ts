@@ -321,6 +321,7 @@ export class ExternalRunner implements JobRunner {
       }
     };
 
+    let squeueFailures = 0;
     const alive = async (): Promise<boolean> => {
       if ('pgid' in handle) {
         const r = await execArgv(target.argv(`kill -0 -- -${handle.pgid} 2>/dev/null && echo alive || echo gone`), { env, timeoutMs: 60_000 });
@@ -328,7 +329,9 @@ export class ExternalRunner implements JobRunner {
       }
       const r = await execArgv(target.argv(queueStateCommand(handle.slurmJob)), { env, timeoutMs: 60_000 });
       const queued = stillQueued(r.code, r.stdout, r.stderr);
-      if (queued === null) log.write(`[warning] squeue on ${target.label} failed; asking again: ${r.stderr.trim().split('\n').at(-1) ?? ''}\n`);
+      squeueFailures = queued === null ? squeueFailures + 1 : 0;
+      // Said once, then every 30th time in a row, so a long outage does not fill the log.
+      if (squeueFailures % 30 === 1) log.write(`[warning] squeue on ${target.label} failed; asking again: ${r.stderr.trim().split('\n').at(-1) ?? ''}\n`);
       return queued ?? true;
     };
 
