@@ -30,7 +30,7 @@ const merge = (to: string, name: string, from: string[]): Record<string, Current
 const noCode = (codes: string[]): Record<string, CurrentCode> => Object.fromEntries(codes.map((c) => [c, { code: '' }]));
 
 export const CURRENT_CODES: Record<string, CurrentCode> = {
-  // Poland: voivodeships recoded from letters to numbers (ISO 3166-2 newsletter 2018).
+  // Poland: voivodeships recoded from letters to numbers.
   ...recode({
     'PL-DS': 'PL-02', 'PL-KP': 'PL-04', 'PL-LU': 'PL-06', 'PL-LB': 'PL-08', 'PL-LD': 'PL-10', 'PL-MA': 'PL-12',
     'PL-MZ': 'PL-14', 'PL-OP': 'PL-16', 'PL-PK': 'PL-18', 'PL-PD': 'PL-20', 'PL-PM': 'PL-22', 'PL-SL': 'PL-24',
@@ -67,7 +67,7 @@ export const CURRENT_CODES: Record<string, CurrentCode> = {
   ...merge('MK-307', 'Kičevo', ['MK-40', 'MK-28', 'MK-57', 'MK-15', 'MK-31']),
   // Single recodes.
   ...recode({
-    'ZA-NL': 'ZA-KZN', 'ZA-GT': 'ZA-GP', // South Africa, 2019
+    'ZA-NL': 'ZA-KZN', 'ZA-GT': 'ZA-GP', // South Africa: KwaZulu-Natal, Gauteng
     'FR-COR': 'FR-20R', // Corsica, a collectivity with special status since 2018
     'GR-A1': 'GR-I', // Attica: Greece's regions are lettered A…M
     'HU-ED': 'HU-ER', // Érd
@@ -75,7 +75,7 @@ export const CURRENT_CODES: Record<string, CurrentCode> = {
     'IR-31': 'IR-28', // North Khorasan
     'IT-AO': 'IT-23', // Aosta Valley: Italy's first level is the region
     'KN-14': 'KN-15', // Trinity Palmetto Point
-    'MX-DIF': 'MX-CMX', // Distrito Federal became Ciudad de México (2016)
+    'MX-DIF': 'MX-CMX', // the Distrito Federal is Ciudad de México since 2016
     'OM-BA': 'OM-BS', // Al Batinah North
     'OM-SH': 'OM-SJ', // Ash Sharqiyah South
     'SI-05': 'SI-142', // Zagorje ob Savi
