@@ -65,6 +65,11 @@ export const CURRENT_CODES: Record<string, CurrentCode> = {
   }),
   // Kičevo absorbed Drugovo, Oslomej, Vraneštica and Zajas (2013).
   ...merge('MK-307', 'Kičevo', ['MK-40', 'MK-28', 'MK-57', 'MK-15', 'MK-31']),
+  // Spain: single-province communities carry the province's code in NE (a second-level
+  // code in ISO 3166-2); the region is the community.
+  ...recode({
+    'ES-O': 'ES-AS', 'ES-S': 'ES-CB', 'ES-PM': 'ES-IB', 'ES-MU': 'ES-MC', 'ES-M': 'ES-MD', 'ES-NA': 'ES-NC', 'ES-LO': 'ES-RI',
+  }),
   // Single recodes.
   ...recode({
     'ZA-NL': 'ZA-KZN', 'ZA-GT': 'ZA-GP', // South Africa: KwaZulu-Natal, Gauteng
