@@ -127,6 +127,14 @@ describe.skipIf(missing !== null && !process.env.CI)('external trainers under a 
     expect(jobField(slurmIdOf(job.id), 'JobState')).toBe('CANCELLED');
   }, 60_000);
 
+  it("a submission Slurm refuses fails at once with sbatch's own reason", async () => {
+    useEnv();
+    const job = start(grpo('slurm-refused', { slurm: { enabled: true, partition: 'nosuch', gpusPerNode: 8 } }));
+    const done = await manager.waitFor(project.path, job.id);
+    expect(done.status).toBe('failed');
+    expect(done.message).toMatch(/sbatch on this machine failed \(exit 1\): .*invalid partition specified: nosuch/i);
+  }, 30_000);
+
   it("a job Slurm kills at its time limit is marked failed with Slurm's state and reason", async () => {
     useEnv({ STANDIN_SLEEP: '0.3', STANDIN_STEPS: '400' });
     const job = start(grpo('slurm-timeout', { slurm: { enabled: true, time: '1' } }));
