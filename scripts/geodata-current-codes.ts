@@ -147,8 +147,57 @@ export const CURRENT_CODES: Record<string, CurrentCode> = {
   ...merge('MD-SN', 'Stînga Nistrului', ['MD-CAM', 'MD-GRI', 'MD-SN']), // Transnistria's districts
   ...merge('MU-PW', 'Plaines Wilhems', ['MU-BR', 'MU-QB', 'MU-VP', 'MU-CU', 'MU-PW']), // towns of Plaines Wilhems
   ...merge('PH-00', 'National Capital Region', ['PH-MNL']), // Metro Manila's cities
-  ...merge('PH-NEC', 'Negros Occidental', ['PH-BCD', 'PH-NEC']), // Bacolod
-  ...merge('PH-CEB', 'Cebu', ['PH-MDE', 'PH-LAP', 'PH-CEB']), // Mandaue, Lapu-Lapu
+  // NE draws the second level where ISO 3166-2's first level is an administrative unit
+  // above it: each unit goes to its ISO parent (iso-codes 4.15 `parent`): the
+  // Philippines' provinces → regions (ARMM is Bangsamoro since 2019, code kept), Sri
+  // Lanka's districts → provinces, Burkina Faso's provinces → regions, Guinea's
+  // prefectures → regions. (Indonesia's ISO parents are geographical units, Uganda's
+  // and Cape Verde's too, Ireland's provinces have no administration: those keep NE's level.)
+  ...merge('PH-01', 'Ilocos (Region I)', ['PH-ILN', 'PH-ILS', 'PH-LUN', 'PH-PAN']),
+  ...merge('PH-02', 'Cagayan Valley (Region II)', ['PH-BTN', 'PH-CAG', 'PH-ISA', 'PH-NUV', 'PH-QUI']),
+  ...merge('PH-03', 'Central Luzon (Region III)', ['PH-AUR', 'PH-BAN', 'PH-BUL', 'PH-NUE', 'PH-PAM', 'PH-TAR', 'PH-ZMB']),
+  ...merge('PH-05', 'Bicol (Region V)', ['PH-ALB', 'PH-CAN', 'PH-CAS', 'PH-CAT', 'PH-MAS', 'PH-SOR']),
+  ...merge('PH-06', 'Western Visayas (Region VI)', ['PH-AKL', 'PH-ANT', 'PH-BCD', 'PH-CAP', 'PH-GUI', 'PH-ILI', 'PH-NEC']),
+  ...merge('PH-07', 'Central Visayas (Region VII)', ['PH-BOH', 'PH-CEB', 'PH-LAP', 'PH-MDE', 'PH-NER', 'PH-SIG']),
+  ...merge('PH-08', 'Eastern Visayas (Region VIII)', ['PH-BIL', 'PH-EAS', 'PH-LEY', 'PH-NSA', 'PH-SLE', 'PH-WSA']),
+  ...merge('PH-09', 'Zamboanga Peninsula (Region IX)', ['PH-BAS', 'PH-ZAN', 'PH-ZAS', 'PH-ZSI']),
+  ...merge('PH-10', 'Northern Mindanao (Region X)', ['PH-BUK', 'PH-CAM', 'PH-MSC', 'PH-MSR']),
+  ...merge('PH-11', 'Davao (Region XI)', ['PH-COM', 'PH-DAO', 'PH-DAS', 'PH-DAV', 'PH-SAR', 'PH-SCO']),
+  ...merge('PH-12', 'Soccsksargen (Region XII)', ['PH-LAN', 'PH-NCO', 'PH-SUK']),
+  ...merge('PH-13', 'Caraga (Region XIII)', ['PH-AGN', 'PH-AGS', 'PH-SUN', 'PH-SUR']),
+  ...merge('PH-14', 'Bangsamoro Autonomous Region in Muslim Mindanao', ['PH-LAS', 'PH-MAG', 'PH-SLU', 'PH-TAW']),
+  ...merge('PH-15', 'Cordillera Administrative Region (CAR)', ['PH-ABR', 'PH-APA', 'PH-BEN', 'PH-IFU', 'PH-KAL', 'PH-MOU']),
+  ...merge('PH-40', 'Calabarzon (Region IV-A)', ['PH-BTG', 'PH-CAV', 'PH-LAG', 'PH-QUE', 'PH-RIZ']),
+  ...merge('PH-41', 'Mimaropa (Region IV-B)', ['PH-MAD', 'PH-MDC', 'PH-MDR', 'PH-PLW', 'PH-ROM']),
+  ...merge('LK-1', 'Western Province', ['LK-11', 'LK-12', 'LK-13']),
+  ...merge('LK-2', 'Central Province', ['LK-21', 'LK-22', 'LK-23']),
+  ...merge('LK-3', 'Southern Province', ['LK-31', 'LK-32', 'LK-33']),
+  ...merge('LK-4', 'Northern Province', ['LK-41', 'LK-42', 'LK-43', 'LK-44', 'LK-45']),
+  ...merge('LK-5', 'Eastern Province', ['LK-51', 'LK-52', 'LK-53']),
+  ...merge('LK-6', 'North Western Province', ['LK-61', 'LK-62']),
+  ...merge('LK-7', 'North Central Province', ['LK-71', 'LK-72']),
+  ...merge('LK-8', 'Uva Province', ['LK-81', 'LK-82']),
+  ...merge('LK-9', 'Sabaragamuwa Province', ['LK-91', 'LK-92']),
+  ...merge('BF-01', 'Boucle du Mouhoun', ['BF-BAL', 'BF-BAN', 'BF-KOS', 'BF-MOU', 'BF-NAY', 'BF-SOR']),
+  ...merge('BF-02', 'Cascades', ['BF-COM', 'BF-LER']),
+  ...merge('BF-03', 'Centre', ['BF-KAD']),
+  ...merge('BF-04', 'Centre-Est', ['BF-BLG', 'BF-KOP', 'BF-KOT']),
+  ...merge('BF-05', 'Centre-Nord', ['BF-BAM', 'BF-NAM', 'BF-SMT']),
+  ...merge('BF-06', 'Centre-Ouest', ['BF-BLK', 'BF-SIS', 'BF-SNG', 'BF-ZIR']),
+  ...merge('BF-07', 'Centre-Sud', ['BF-BAZ', 'BF-NAO', 'BF-ZOU']),
+  ...merge('BF-08', 'Est', ['BF-GNA', 'BF-GOU', 'BF-KMD', 'BF-KMP', 'BF-TAP']),
+  ...merge('BF-09', 'Hauts-Bassins', ['BF-HOU', 'BF-KEN', 'BF-TUI']),
+  ...merge('BF-10', 'Nord', ['BF-LOR', 'BF-PAS', 'BF-YAT', 'BF-ZON']),
+  ...merge('BF-11', 'Plateau-Central', ['BF-GAN', 'BF-KOW', 'BF-OUB']),
+  ...merge('BF-12', 'Sahel', ['BF-OUD', 'BF-SEN', 'BF-SOM', 'BF-YAG']),
+  ...merge('BF-13', 'Sud-Ouest', ['BF-BGR', 'BF-IOB', 'BF-NOU', 'BF-PON']),
+  ...merge('GN-B', 'Boké', ['GN-BF', 'GN-BK', 'GN-FR', 'GN-GA', 'GN-KN']),
+  ...merge('GN-D', 'Kindia', ['GN-CO', 'GN-DU', 'GN-FO', 'GN-KD', 'GN-TE']),
+  ...merge('GN-F', 'Faranah', ['GN-DB', 'GN-DI', 'GN-FA', 'GN-KS']),
+  ...merge('GN-K', 'Kankan', ['GN-K', 'GN-KE', 'GN-KO', 'GN-MD', 'GN-SI']),
+  ...merge('GN-L', 'Labé', ['GN-KB', 'GN-LA', 'GN-LE', 'GN-ML', 'GN-TO']),
+  ...merge('GN-M', 'Mamou', ['GN-DL', 'GN-MM', 'GN-PI']),
+  ...merge('GN-N', 'Nzérékoré', ['GN-BE', 'GN-GU', 'GN-LO', 'GN-MC', 'GN-NZ', 'GN-YO']),
   // Split since, with no reachable polygons of the parts.
   ...noCode([
     'KE-200', 'KE-300', 'KE-400', 'KE-500', 'KE-600', 'KE-700', 'KE-800', // Kenya: 8 provinces → 47 counties (2013)

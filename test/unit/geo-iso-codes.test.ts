@@ -94,6 +94,8 @@ describe.skipIf(missing !== null && !process.env.CI)('region codes against ISO 3
     expect(at(34.02, -6.83)).toEqual(['MA-04', 'Rabat-Salé-Kénitra']);
     expect(at(14.599, 120.984)[0]).toBe('PH-00'); // Manila
     expect(at(40.417, -3.704)[0]).toBe('ES-MD'); // Madrid: the community, not the province (ES-M)
+    expect(at(10.316, 123.885)).toEqual(['PH-07', 'Central Visayas (Region VII)']); // Cebu City: the region, not the province
+    expect(at(6.927, 79.861)).toEqual(['LK-1', 'Western Province']); // Colombo
     expect(at(-0.091, 34.768)[0]).toBeNull(); // Kisumu: Nyanza province, today several counties
   });
 });
