@@ -364,7 +364,7 @@ export class ExternalRunner implements JobRunner {
       const exitCode = /^\d+$/.test(codeText) ? Number(codeText) : null;
       // A job Slurm ended (time limit, memory, node failure) leaves no exit status: Slurm says why.
       const slurmEnd =
-        'slurmJob' in handle && exitCode !== 0
+        'slurmJob' in handle && exitCode !== 0 && !stopped
           ? parseEndState((await execArgv(target.argv(endStateCommand(handle.slurmJob)), { env, timeoutMs: 60_000 })).stdout)
           : null;
       const slurmWhy = 'slurmJob' in handle && slurmEnd && endedBySlurm(slurmEnd) ? describeEnd(handle.slurmJob, slurmEnd) : null;
