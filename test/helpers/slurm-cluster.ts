@@ -8,6 +8,7 @@
  * three daemons.
  */
 import { spawnSync } from 'node:child_process';
+import { randomBytes } from 'node:crypto';
 import fs from 'node:fs';
 import net from 'node:net';
 import os from 'node:os';
@@ -88,7 +89,7 @@ export async function startSlurmCluster(dir: string): Promise<SlurmCluster> {
   fs.mkdirSync(munge, { mode: 0o700 });
   for (const d of ['state', 'spool']) fs.mkdirSync(path.join(dir, d));
   const key = path.join(munge, 'munge.key');
-  fs.writeFileSync(key, Buffer.from(Array.from({ length: 1024 }, () => Math.floor(Math.random() * 256))), { mode: 0o400 });
+  fs.writeFileSync(key, randomBytes(1024), { mode: 0o400 });
   const socket = path.join(munge, 'munge.socket');
   const [ctldPort, slurmdPort] = [await freePort(), await freePort()];
   const conf = path.join(dir, 'slurm.conf');
