@@ -2,7 +2,8 @@
  * Reading Slurm's answers about a job. The scontrol line is what Slurm 22.05.8
  * (Debian bookworm) printed for a batch job its time limit ended, on a cluster
  * without accounting storage; the sacct rows follow `sacct -n -P -X -o
- * JobID,State,ExitCode` (State "CANCELLED by <uid>" when someone cancelled it).
+ * JobID,State,ExitCode` ('|' between fields; State is "CANCELLED by <uid>" when someone
+ * cancelled the job: PRINT_STATE in SchedMD/slurm src/sacct/print.c).
  */
 import { describe, expect, it } from 'vitest';
 import { describeEnd, endedBySlurm, endStateCommand, parseEndState, queueStateCommand, stillQueued } from '../../electron/services/external/slurm.js';
