@@ -103,7 +103,7 @@ const SIMPLE_ESCAPES: Record<string, string> = { '\\': '\\', "'": "'", '"': '"',
 
 /** A string literal's value from its body (between the quotes). */
 function decodeBody(body: string, raw: boolean, bytes: boolean): string | null {
-  if (bytes && /[^\x00-\x7f]/.test(body)) reject();
+  if (bytes && [...body].some((ch) => ch.charCodeAt(0) > 0x7f)) reject();
   if (raw) return body;
   let out = '';
   let unknown = false;
