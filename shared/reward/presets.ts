@@ -20,7 +20,7 @@ const presetJson = {
   'geo-r-code': {
     name: 'geo-r-code',
     description:
-      "The released distance curve x the workbench's Geo-R format check: distance 0/750/3000/20000 km -> 1/0.5/0.2/0 rounded to 4 decimals, times one (lat, lon) in the answer",
+      "The released distance curve × the workbench's Geo-R format check: distance 0/750/3000/20000 km -> 1/0.5/0.2/0 rounded to 4 decimals, times one (lat, lon) in the answer",
     components: [
       { kind: 'distance', knots_km: [0, 750, 3000, 20000], values: [1, 0.5, 0.2, 0], round: 4 },
       { kind: 'format' },
