@@ -1,5 +1,5 @@
 /**
- * Exports a reward spec for the field's trainers (issue #7): the spec as JSON, and a
+ * Exports a reward spec for the field's trainers: the spec as JSON, and a
  * self-contained Python file that computes the same numbers as the TypeScript scorer,
  * as a VLM-R1 registered reward, a TRL reward function, an ms-swift ORM, or a plain
  * module. The scorer inside is resources/trainer/georeason_reward.py verbatim (through
@@ -255,7 +255,8 @@ defined there, add:
     reward_funcs_registry.update(georeason_registry)
 
 then train with --reward_funcs georeason (the spec's reward). The truth is read from
-each row's solution (e.g. "<answer>Country: Japan ... Coordinates: (43.45, 142.61)</answer>").
+each row's solution: Geo-R's [lat, lon], GLOBE's "country<TAB>city", or an answer text
+(e.g. "<answer>Country: Japan ... Coordinates: (43.45, 142.61)</answer>").
 The components are registered as ${comps.join(', ')} too, but VLM-R1 sums
 the functions it is given, so list them instead of georeason only when the spec's
 combine is weighted_sum and the weights are 1.`;
