@@ -10,11 +10,11 @@ Where a preset reproduces released code (Geo-R's loc_reward and format_reward_re
 GLOBE's globe_accuracy and format), this module runs that code's Python semantics
 directly (ast.literal_eval, Python's \\s and str.strip, lengths in code points) and
 the TypeScript follows Python. Everywhere else regular expressions are written to mean
-what the JavaScript ones mean: JavaScript's
-whitespace set instead of Python's \\s, ASCII digits instead of Python's Unicode \\d,
-Unicode letter classes built from unicodedata instead of \\p{L}, \\Z instead of $ (which
-in Python also matches before a final newline), and string lengths counted in UTF-16
-code units where the TypeScript compares or bounds lengths.
+what the JavaScript ones mean: JavaScript's whitespace set instead of Python's \\s,
+ASCII digits instead of Python's Unicode \\d, Unicode letter classes built from
+unicodedata instead of \\p{L}, \\Z instead of $ (which in Python also matches before a
+final newline), and string lengths counted in UTF-16 code units where the TypeScript
+compares or bounds lengths.
 
 Source of truth: resources/trainer/georeason_reward.py. The exported reward plug-ins
 embed it verbatim (shared/reward/python-scorer-source.ts is generated from it).

@@ -39,12 +39,27 @@ export function locLiteralKm(text: string, truthLat: number | null | undefined, 
   return releasedHaversineKm(pred[0], pred[1], truthLat, truthLon);
 }
 
-const BBOX_FORMAT = new RegExp(
-  `<think>[^]*?</think>${PY_WS}*<answer>[^]*?\\{[^]*\\[\\p{Nd}+,${PY_WS}*\\p{Nd}+,${PY_WS}*\\p{Nd}+,${PY_WS}*\\p{Nd}+\\][^]*\\}[^]*?</answer>`,
-  'u',
-);
+const BOX = new RegExp(`\\[\\p{Nd}+,${PY_WS}*\\p{Nd}+,${PY_WS}*\\p{Nd}+,${PY_WS}*\\p{Nd}+\\]`, 'gu');
+const THINK_END_ANSWER = new RegExp(`</think>${PY_WS}*<answer>`, 'gu');
 
-/** VLM-R1's `format_reward_rec`: a think block, then an answer holding `{… [x1, y1, x2, y2] …}`. */
+/**
+ * VLM-R1's `format_reward_rec`: `re.search(r"<think>.*?</think>\s*<answer>.*?\{.*\[\d+,\s*\d+,\s*\d+,\s*\d+\].*\}.*?</answer>",
+ * text, re.DOTALL)`. Every gap is "anything", so the earliest place of each part is
+ * the best one and a left-to-right scan decides in linear time what the backtracking
+ * search decides in up to cubic time: a `<think>`, then `</think>` + whitespace +
+ * `<answer>`, then `{`, a four-integer box, `}`, and `</answer>`.
+ */
 export function bboxFormatOk(text: string): boolean {
-  return BBOX_FORMAT.test(text);
+  const think = text.indexOf('<think>');
+  if (think < 0) return false;
+  THINK_END_ANSWER.lastIndex = think + 7;
+  const answer = THINK_END_ANSWER.exec(text);
+  if (!answer) return false;
+  const brace = text.indexOf('{', answer.index + answer[0].length);
+  if (brace < 0) return false;
+  BOX.lastIndex = brace + 1;
+  const box = BOX.exec(text);
+  if (!box) return false;
+  const close = text.indexOf('}', box.index + box[0].length);
+  return close >= 0 && text.indexOf('</answer>', close + 1) >= 0;
 }

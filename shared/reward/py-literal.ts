@@ -44,9 +44,11 @@ type Token =
   | { k: 'name'; v: string }
   | { k: 'end' };
 
+/** Thrown where Python raises; one instance, so a rejection costs no stack trace. */
 class Reject extends Error {}
+const REJECTED = new Reject('not a literal Python reads');
 const reject = (): never => {
-  throw new Reject();
+  throw REJECTED;
 };
 
 const MAX_LEVEL = 200;
@@ -66,27 +68,34 @@ function indentEnd(s: string, i: number): { end: number; col: number } {
   return { end: i, col };
 }
 
+const DIGITS = '[0-9](?:_?[0-9])*';
+const EXPONENT = `[eE][-+]?${DIGITS}`;
+const BASED_INT = /0(?:[xX](?:_?[0-9a-fA-F])+|[oO](?:_?[0-7])+|[bB](?:_?[01])+)/y;
+const FLOAT = new RegExp(`(?:(?:${DIGITS})?\\.${DIGITS}(?:${EXPONENT})?|${DIGITS}\\.(?:${EXPONENT})?|${DIGITS}${EXPONENT})`, 'y');
+const DEC_INT = new RegExp(DIGITS, 'y');
+
+/** The sticky `rx`'s match at `i`, or null. */
+function matchAt(rx: RegExp, s: string, i: number): string | null {
+  rx.lastIndex = i;
+  return rx.exec(s)?.[0] ?? null;
+}
+
 function readNumber(s: string, i: number): { end: number; v: PyValue } {
-  const rest = s.slice(i);
-  const based = /^0(?:[xX](?:_?[0-9a-fA-F])+|[oO](?:_?[0-7])+|[bB](?:_?[01])+)/.exec(rest);
+  const based = matchAt(BASED_INT, s, i);
   let end: number;
   let v: PyValue;
-  if (based) {
-    const text = based[0];
-    end = i + text.length;
-    v = { t: 'int', v: BigInt(text.replace(/_/g, '')) };
+  if (based !== null) {
+    end = i + based.length;
+    v = { t: 'int', v: BigInt(based.replace(/_/g, '')) };
   } else {
-    const digits = '[0-9](?:_?[0-9])*';
-    const exp = `[eE][-+]?${digits}`;
-    const float = new RegExp(`^(?:(?:${digits})?\\.${digits}(?:${exp})?|${digits}\\.(?:${exp})?|${digits}${exp})`).exec(rest);
-    const int = new RegExp(`^${digits}`).exec(rest);
-    const text = float?.[0] ?? int?.[0] ?? reject();
+    const float = matchAt(FLOAT, s, i);
+    const text = float ?? matchAt(DEC_INT, s, i) ?? reject();
     end = i + text.length;
     const imag = s[end] === 'j' || s[end] === 'J';
     if (imag) {
       end++;
       v = { t: 'complex' };
-    } else if (float) v = { t: 'float', v: Number(text.replace(/_/g, '')) };
+    } else if (float !== null) v = { t: 'float', v: Number(text.replace(/_/g, '')) };
     else {
       // A decimal integer other than zeros has no leading 0 ("012" is a syntax error).
       if (/^0/.test(text) && /[1-9]/.test(text)) reject();
@@ -555,11 +564,16 @@ function unpackTwo(v: PyValue): [number, number] {
   return [real(pair[0] as PyValue), real(pair[1] as PyValue)];
 }
 
+const LITERAL_START = /^[ \t\f\r\n]*(?:#[^\r\n]*[\r\n][ \t\f\r\n]*)*[{(]/;
+
 /**
  * `lat, lon = ast.literal_eval(text).get('LOC')` as floats, or null where Python
  * raises (the released reward is then 0).
  */
 export function readLocLiteral(text: string): [number, number] | null {
+  // A dict (possibly in parentheses) after blank and comment lines, or nothing to read:
+  // most completions stop here without a pass over the whole text.
+  if (!LITERAL_START.test(text)) return null;
   try {
     const root = convert(new Parser(tokenize(text)).top());
     if (root.t !== 'dict') return null;

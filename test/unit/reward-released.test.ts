@@ -145,6 +145,7 @@ describe("GLOBE's globe_accuracy and format, as released", () => {
 
 const PYTHON = '/usr/bin/python3';
 const HAVE_PYTHON = fs.existsSync(PYTHON);
+const READERS = path.join(ROOT, 'test/fixtures/reward-export/released_readers.py');
 
 /** Texts around the LOC literal: whitespace, comments, numbers, strings, containers. */
 function literalCorpus(n: number): string[] {
@@ -202,11 +203,8 @@ describe.skipIf(!HAVE_PYTHON)('readLocLiteral agrees with ast.literal_eval (/usr
   it('on 3000 generated texts and the cases above', async () => {
     const { execFileSync } = await import('node:child_process');
     const texts = [...literalCorpus(3000), ...geoR.cases.map((c) => c.text)];
-    const out = execFileSync(PYTHON, ['-I', '-B', path.join(ROOT, 'test/fixtures/reward-export/loc_literal.py')], {
-      input: JSON.stringify(texts),
-      maxBuffer: 64 << 20,
-    });
-    const py = JSON.parse(out.toString('utf8')) as ([number, number] | null)[];
+    const out = execFileSync(PYTHON, ['-I', '-B', READERS], { input: JSON.stringify(texts), maxBuffer: 64 << 20 });
+    const py = (JSON.parse(out.toString('utf8')) as { loc: ([number, number] | null)[] }).loc;
     const mismatches: string[] = [];
     texts.forEach((t, i) => {
       const ts = readLocLiteral(t);
@@ -215,5 +213,37 @@ describe.skipIf(!HAVE_PYTHON)('readLocLiteral agrees with ast.literal_eval (/usr
     });
     expect(mismatches.slice(0, 30)).toEqual([]);
     expect(py.filter((x) => x !== null).length).toBeGreaterThan(150);
+  }, 60_000);
+});
+
+/** Texts built from the parts of the box-format regex, in any order, with Python-only whitespace. */
+function bboxCorpus(n: number): string[] {
+  let seed = 7;
+  const rnd = (): number => {
+    seed = (seed * 1103515245 + 12345) & 0x7fffffff;
+    return seed / 0x80000000;
+  };
+  const pick = <T>(xs: readonly T[]): T => xs[Math.floor(rnd() * xs.length)] as T;
+  const parts = ['<think>', '</think>', '<answer>', '</answer>', '{', '}', '[1, 2, 3, 4]', '[1,2,3]', '[12,\x1c3,\x854, 5]', '[١, 2, 3, 4]', '[1.5, 2, 3, 4]', ' ', '\n', '\x85', '\ufeff', 'text', "'bbox_2d': ", '[', ']'];
+  const out: string[] = [];
+  for (let k = 0; k < n; k++) {
+    const len = 3 + Math.floor(rnd() * 12);
+    let t = '';
+    for (let j = 0; j < len; j++) t += pick(parts);
+    out.push(pick([t, `<think>${t}`, `<think>x</think>${t}</answer>`, `<think>x</think> <answer>{${t}}</answer>`]));
+  }
+  return out;
+}
+
+describe.skipIf(!HAVE_PYTHON)("bboxFormatOk agrees with format_reward_rec's regex (/usr/bin/python3)", () => {
+  it('on 4000 texts built from its parts', async () => {
+    const { execFileSync } = await import('node:child_process');
+    const texts = [...bboxCorpus(4000), ...geoR.cases.map((c) => c.text)];
+    const out = execFileSync(PYTHON, ['-I', '-B', READERS], { input: JSON.stringify(texts), maxBuffer: 64 << 20 });
+    const py = (JSON.parse(out.toString('utf8')) as { bbox: boolean[] }).bbox;
+    const mismatches = texts.filter((t, i) => bboxFormatOk(t) !== py[i]).map((t) => JSON.stringify(t));
+    expect(mismatches.slice(0, 20)).toEqual([]);
+    expect(py.filter(Boolean).length).toBeGreaterThan(200);
+    expect(py.filter((x) => !x).length).toBeGreaterThan(200);
   }, 60_000);
 });
