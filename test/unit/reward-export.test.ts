@@ -525,8 +525,8 @@ describe.skipIf(!HAVE_PYTHON)('the ms-swift plug-in registers with ms-swift 3.x 
   const dir = path.join(tmp.dir, 'swift-register');
   const plugin = path.join(dir, pythonFileName('swift'));
   const request = path.join(dir, 'request.json');
-  const run = async (standin: string, version: string): Promise<Record<string, unknown>> => {
-    const { stdout } = await exec(PYTHON, ['-I', '-B', SWIFT_REGISTER, standin, version, plugin, request], { maxBuffer: 16 << 20 });
+  const run = async (standin: string, version: string, req = request): Promise<Record<string, unknown>> => {
+    const { stdout } = await exec(PYTHON, ['-I', '-B', SWIFT_REGISTER, standin, version, plugin, req], { maxBuffer: 16 << 20 });
     return JSON.parse(stdout) as Record<string, unknown>;
   };
   beforeAll(() => {
@@ -558,6 +558,13 @@ describe.skipIf(!HAVE_PYTHON)('the ms-swift plug-in registers with ms-swift 3.x 
       expect(label?.[i], c.id).toBe(c.label_match);
       expect(format?.[i], c.id).toBe(c.format);
     });
+  });
+
+  it('an unregistered name stops training as ms-swift does (what a private registry led to)', async () => {
+    const unknown = path.join(dir, 'unknown.json');
+    fs.writeFileSync(unknown, JSON.stringify({ reward_funcs: ['georeason_missing'], completions: [], columns: {} }));
+    expect((await run(SWIFT_4, '4', unknown)).prepare_error).toBe('reward_function georeason_missing is not implemented in swift.rewards');
+    expect((await run(SWIFT_3, '3', unknown)).prepare_error).toBe('reward_function georeason_missing is not implemented in swift.llm.plugin');
   });
 
   it('without ms-swift the import fails with a message naming both layouts', async () => {
