@@ -222,7 +222,7 @@ function tokenize(src: string): Token[] {
       i += 2;
     } else if ('([{'.includes(c)) {
       level++;
-      if (level >= MAX_LEVEL) reject();
+      if (level > MAX_LEVEL) reject(); // "too many nested parentheses"
       out.push({ k: 'op', v: c });
       i++;
     } else if (')]}'.includes(c)) {

@@ -68,6 +68,7 @@ describe("Python's ast.literal_eval, as loc_reward reads a completion", () => {
     ["{'LOC': {3, 1}}", [1, 3]],
     ["{'LOC': {-1, 9}}", [9, -1]],
     ["{'LOC': [00, 3.789e+01]}", [0, 37.89]],
+    [`{'LOC': [1, 2], 'x': ${'('.repeat(199)}1${')'.repeat(199)}}`, [1, 2]], // 200 brackets deep
   ] as const)('%j reads as %j', (text, want) => {
     expect(readLocLiteral(text)).toEqual(want);
   });
@@ -95,6 +96,7 @@ describe("Python's ast.literal_eval, as loc_reward reads a completion", () => {
     "{f'LOC': [1, 2]}",
     "{'LOC': {1, 1.0, True}}",
     "LOC: [1, 2]",
+    `{'LOC': [1, 2], 'x': ${'('.repeat(200)}1${')'.repeat(200)}}`, // too many nested parentheses
     '',
   ])('%j is rejected', (text) => {
     expect(readLocLiteral(text)).toBeNull();
