@@ -47,7 +47,10 @@ function makeColumns(n: number, g: number): LabColumns {
     country[i] = Math.floor((i / g) % 40);
   }
   const countries = Array.from({ length: 40 }, (_, k) => `Country ${k}`);
-  return { count: n, km, formatOk, globeFormatOk, labelScore, labelScoreStrict, offsets, band, country, countries };
+  // Geo-R as released: a LOC literal on ~30 % of rows, the box format on the others.
+  const locKm = Float64Array.from(km, (d, i) => (i % 10 < 3 ? d : NaN));
+  const bboxFormatOk = Uint8Array.from(locKm, (d) => (Number.isNaN(d) && rand() < 0.5 ? 1 : 0));
+  return { count: n, km, formatOk, globeFormatOk, labelScore, labelScoreStrict, locKm, bboxFormatOk, offsets, band, country, countries };
 }
 
 /** A drag: the 750 km knot moved to `k`. */

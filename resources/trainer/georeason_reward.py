@@ -6,16 +6,21 @@ completions exactly as shared/reward/score.ts does, with the completion reader o
 shared/parse/completion.ts, GLOBE's helpers of shared/reward/globe.ts and TRL's GRPO
 group statistics of shared/grpo/group-stats.ts. Standard library only, Python 3.9+.
 
-Regular expressions are written to mean what the JavaScript ones mean: JavaScript's
-whitespace set instead of Python's \\s, ASCII digits instead of Python's Unicode \\d,
-Unicode letter classes built from unicodedata instead of \\p{L}, \\Z instead of $ (which
-in Python also matches before a final newline), and string lengths counted in UTF-16
-code units where the TypeScript compares or bounds lengths.
+Where a preset reproduces released code (Geo-R's loc_reward and format_reward_rec,
+GLOBE's globe_accuracy and format), this module runs that code's Python semantics
+directly (ast.literal_eval, Python's \\s and str.strip, lengths in code points) and
+the TypeScript follows Python. Everywhere else regular expressions are written to mean
+what the JavaScript ones mean: JavaScript's whitespace set instead of Python's \\s,
+ASCII digits instead of Python's Unicode \\d, Unicode letter classes built from
+unicodedata instead of \\p{L}, \\Z instead of $ (which in Python also matches before a
+final newline), and string lengths counted in UTF-16 code units where the TypeScript
+compares or bounds lengths.
 
 Source of truth: resources/trainer/georeason_reward.py. The exported reward plug-ins
 embed it verbatim (shared/reward/python-scorer-source.ts is generated from it).
 """
 
+import ast
 import json
 import math
 import os
@@ -28,6 +33,7 @@ __all__ = [
     "EARTH_RADIUS_KM",
     "ZERO_STD_EPS",
     "answer_text",
+    "bbox_format_ok",
     "component_name",
     "distance_reward",
     "find_coordinates",
@@ -35,17 +41,22 @@ __all__ = [
     "globe_label_score",
     "globe_name_match",
     "globe_strict_fields",
+    "globe_strict_match",
+    "globe_strict_score",
     "group_stats",
     "haversine_km",
     "load_spec",
+    "loc_literal_km",
     "parse_completion",
     "parse_levels",
+    "released_curve_reward",
+    "released_haversine_km",
     "score",
     "score_components",
     "validate_spec",
 ]
 
-SCORER_VERSION = 1
+SCORER_VERSION = 2
 
 # ---------------------------------------------------------------------------------------
 # Character classes with JavaScript's meaning
@@ -61,8 +72,6 @@ _WS_BODY = "\\t\\n\\x0b\\x0c\\r \\xa0\\u1680\\u2000-\\u200a\\u2028\\u2029\\u202f
 _S = "[" + _WS_BODY + "]"
 # [^\S\n]: whitespace other than a newline.
 _S_NO_NL = "[\\t\\x0b\\x0c\\r \\xa0\\u1680\\u2000-\\u200a\\u2028\\u2029\\u202f\\u205f\\u3000\\ufeff]"
-# JavaScript's `.` without the s flag: anything but a line terminator.
-_DOT = "[^\\n\\r\\u2028\\u2029]"
 
 
 def _js_trim(s: str) -> str:
@@ -527,17 +536,20 @@ def parse_completion(text: str) -> Dict[str, Any]:
 
 
 # ---------------------------------------------------------------------------------------
-# GLOBE helpers as released (shared/reward/globe.ts)
+# GLOBE helpers (shared/reward/globe.ts): lenient ones for the workbench parser's names,
+# strict ones as released (lingli1996/GLOBE examples/train/grpo/globe/plugin.py,
+# GeoLocAccuracyV2ORM and MathFormat), in Python's own string semantics.
 # ---------------------------------------------------------------------------------------
 
-_GLOBE_ANSWER = re.compile("<answer>([\\s\\S]*?)</answer>")
-_GLOBE_COUNTRY = re.compile("country:" + _S + "*(" + _DOT + "+)")
-_GLOBE_CITY = re.compile("city:" + _S + "*(" + _DOT + "+)")
-_GLOBE_FORMAT = re.compile("<think>[\\s\\S]*?</think>" + _S + "*<answer>[\\s\\S]*?</answer>\\Z")
+_GLOBE_ANSWER = re.compile(r"<answer>(.*?)</answer>", re.DOTALL)
+_GLOBE_COUNTRY = re.compile(r"country:\s*([^\n]+)")
+_GLOBE_CITY = re.compile(r"city:\s*([^\n]+)")
+_GLOBE_FORMAT = re.compile(r"^<think>.*?</think>\s*<answer>.*?</answer>(?![\s\S])", re.DOTALL | re.MULTILINE)
 
 
 def globe_name_match(a: Optional[str], b: Optional[str]) -> bool:
-    """One contains the other (case-insensitive), the shorter >= 0.7 x the longer."""
+    """Lenient: trimmed, one contains the other (case-insensitive), the shorter >= 0.7 x
+    the longer (UTF-16 lengths, as the TypeScript)."""
     if a is None or b is None:
         return False
     x = _js_trim(a).lower()
@@ -554,28 +566,104 @@ def globe_name_match(a: Optional[str], b: Optional[str]) -> bool:
 def globe_label_score(
     country: Optional[str], city: Optional[str], truth_country: Optional[str], truth_city: Optional[str]
 ) -> float:
-    """1.0 when country and city match, 0.2 when only the country does, else 0."""
+    """Lenient: 1.0 when country and city match, 0.2 when only the country does, else 0."""
     if not globe_name_match(country, truth_country):
         return 0.0
     return 1.0 if globe_name_match(city, truth_city) else 0.2
 
 
-def globe_strict_fields(text: str) -> Dict[str, Optional[str]]:
-    """globe_accuracy's reading: the FIRST <answer>, case-sensitive country:/city:."""
+def globe_strict_fields(text: str) -> Dict[str, str]:
+    """globe_accuracy's reading: the FIRST <answer> (stripped), case-sensitive
+    country:/city: values, stripped and lower-cased; "" when absent."""
     m = _GLOBE_ANSWER.search(text)
-    if not m:
-        return {"country": None, "city": None}
-    answer = m.group(1)
-    c = _GLOBE_COUNTRY.search(answer)
-    t = _GLOBE_CITY.search(answer)
-    country = _js_trim(c.group(1)) if c else ""
-    city = _js_trim(t.group(1)) if t else ""
-    return {"country": country or None, "city": city or None}
+    pred = m.group(1).strip() if m else ""
+    c = _GLOBE_COUNTRY.search(pred)
+    t = _GLOBE_CITY.search(pred)
+    return {
+        "country": c.group(1).strip().lower() if c else "",
+        "city": t.group(1).strip().lower() if t else "",
+    }
+
+
+def globe_strict_match(pred: str, truth: Optional[str]) -> bool:
+    """match_location as released: the truth not stripped, its length taken before
+    lower-casing, the ratio by division."""
+    if truth is None:
+        return False
+    len1 = len(pred)
+    len2 = len(truth)
+    pred = pred.lower()
+    truth = truth.lower()
+    if len1 == 0:
+        return False
+    return (pred in truth and len1 / len2 >= 0.7) or (truth in pred and len2 / len1 >= 0.7)
+
+
+def globe_strict_score(text: str, truth_country: Optional[str], truth_city: Optional[str]) -> float:
+    """globe_accuracy for one completion: 1.0 country and city, 0.2 country only, else 0."""
+    f = globe_strict_fields(text)
+    if not globe_strict_match(f["country"], truth_country):
+        return 0.0
+    return 1.0 if globe_strict_match(f["city"], truth_city) else 0.2
 
 
 def globe_format_ok(text: str) -> bool:
-    """GLOBE's format: ^<think>.*?</think>\\s*<answer>.*?</answer>$, dot matching newlines."""
+    """GLOBE's format (external_math_format): ^<think>.*?</think>\\s*<answer>.*?</answer> at the end."""
     return _GLOBE_FORMAT.match(text) is not None
+
+
+# ---------------------------------------------------------------------------------------
+# Geo-R as released (aialt/geo-r src/open-r1-multimodal/src/open_r1/vlm_modules/
+# qwen_module.py: loc_reward, haversine_distance, distance_to_reward, format_reward_rec)
+# ---------------------------------------------------------------------------------------
+
+_BBOX_FORMAT = re.compile(r"<think>.*?</think>\s*<answer>.*?\{.*\[\d+,\s*\d+,\s*\d+,\s*\d+\].*\}.*?</answer>", re.DOTALL)
+
+
+def bbox_format_ok(text: str) -> bool:
+    """VLM-R1's format_reward_rec: a think block, then an answer holding {... [x1, y1, x2, y2] ...}."""
+    return _BBOX_FORMAT.search(text) is not None
+
+
+def released_haversine_km(lat1: float, lon1: float, lat2: float, lon2: float) -> float:
+    """haversine_distance as released: radians first, no clamping (a domain error raises)."""
+    lat1, lon1, lat2, lon2 = map(math.radians, [lat1, lon1, lat2, lon2])
+    dlat = lat2 - lat1
+    dlon = lon2 - lon1
+    a = math.sin(dlat / 2) ** 2 + math.cos(lat1) * math.cos(lat2) * math.sin(dlon / 2) ** 2
+    c = 2 * math.asin(math.sqrt(a))
+    return c * 6371
+
+
+def loc_literal_km(text: str, truth_lat: Optional[float], truth_lon: Optional[float]) -> float:
+    """km from the completion read as a Python literal ({'LOC': [lat, lon]}) to the
+    truth, as loc_reward computes it; NaN wherever the released code raises."""
+    try:
+        pred = ast.literal_eval(text).get("LOC", None)
+        lat, lon = pred
+        return released_haversine_km(lat, lon, float(truth_lat), float(truth_lon))
+    except Exception:
+        return math.nan
+
+
+def released_curve_reward(km: Optional[float], c: Mapping[str, Any]) -> float:
+    """distance_to_reward over the component's knots, written as released
+    (v0 - ((d - k0) / (k1 - k0)) * (v0 - v1)); 0 for a missing distance."""
+    if km is None or km != km:
+        return 0.0
+    knots = [float(k) for k in c["knots_km"]]
+    values = [float(v) for v in c["values"]]
+    v = values[-1]
+    if km <= knots[0]:
+        v = values[0]
+    else:
+        for i in range(1, len(knots)):
+            if km <= knots[i]:
+                v0 = values[i - 1]
+                v = v0 - ((km - knots[i - 1]) / (knots[i] - knots[i - 1])) * (v0 - values[i])
+                break
+    r = c.get("round")
+    return v if r is None else round(v, int(r))
 
 
 # ---------------------------------------------------------------------------------------
@@ -585,6 +673,7 @@ def globe_format_ok(text: str) -> bool:
 _SPEC_KEYS = ("name", "description", "components", "combine")
 _COMPONENT_KEYS = {
     "distance": ("kind", "knots_km", "values", "round", "weight"),
+    "loc_dict": ("kind", "knots_km", "values", "round", "weight"),
     "format": ("kind", "style", "weight"),
     "label_match": ("kind", "strict", "weight"),
 }
@@ -643,7 +732,9 @@ def _validate_component(c: Any, path: str, errors: List[str]) -> Dict[str, Any]:
         return {}
     kind = c.get("kind")
     if kind not in _COMPONENT_KEYS:
-        errors.append("%s.kind: must be 'distance', 'format' or 'label_match', got %r" % (path, kind))
+        errors.append(
+            "%s.kind: must be 'distance', 'loc_dict', 'format' or 'label_match', got %r" % (path, kind)
+        )
         return {}
     for key in c:
         if key not in _COMPONENT_KEYS[kind]:
@@ -654,7 +745,7 @@ def _validate_component(c: Any, path: str, errors: List[str]) -> Dict[str, Any]:
             errors.append("%s.weight: must be a finite number" % path)
         else:
             out["weight"] = float(c["weight"])
-    if kind == "distance":
+    if kind in ("distance", "loc_dict"):
         knots = c.get("knots_km")
         values = c.get("values")
         ok_knots = isinstance(knots, (list, tuple)) and all(_is_finite_number(k) for k in knots)
@@ -688,8 +779,10 @@ def _validate_component(c: Any, path: str, errors: List[str]) -> Dict[str, Any]:
                 out["round"] = int(r)
     elif kind == "format":
         if "style" in c:
-            if c["style"] not in ("geo-r", "globe"):
-                errors.append("%s.style: must be 'geo-r' or 'globe', got %r" % (path, c["style"]))
+            if c["style"] not in ("geo-r", "globe", "vlm-r1-bbox"):
+                errors.append(
+                    "%s.style: must be 'geo-r', 'globe' or 'vlm-r1-bbox', got %r" % (path, c["style"])
+                )
             else:
                 out["style"] = c["style"]
     else:
@@ -771,6 +864,8 @@ def score_components(
     parsed: Mapping[str, Any],
     truth_country: Optional[str] = None,
     truth_city: Optional[str] = None,
+    truth_lat: Optional[float] = None,
+    truth_lon: Optional[float] = None,
 ) -> Tuple[float, Dict[str, float]]:
     """The combination step of score(), for a completion already parsed."""
     comps = spec["components"]
@@ -781,15 +876,19 @@ def score_components(
         kind = c["kind"]
         if kind == "distance":
             v = distance_reward(km, c)
+        elif kind == "loc_dict":
+            v = released_curve_reward(loc_literal_km(text, truth_lat, truth_lon), c)
         elif kind == "format":
-            if c.get("style") == "globe":
+            style = c.get("style")
+            if style == "globe":
                 v = 1.0 if globe_format_ok(text) else 0.0
+            elif style == "vlm-r1-bbox":
+                v = 1.0 if bbox_format_ok(text) else 0.0
             else:
                 v = 1.0 if parsed["format_ok"] else 0.0
         else:
             if c.get("strict"):
-                f = globe_strict_fields(text)
-                v = globe_label_score(f["country"], f["city"], truth_country, truth_city)
+                v = globe_strict_score(text, truth_country, truth_city)
             else:
                 v = globe_label_score(parsed["country"], parsed["city"], truth_country, truth_city)
         values[component_name(c, i, comps)] = v
@@ -814,7 +913,7 @@ def score(
     km = None
     if parsed["lat"] is not None and truth_lat is not None and truth_lon is not None:
         km = haversine_km(parsed["lat"], parsed["lon"], float(truth_lat), float(truth_lon))
-    return score_components(spec, text, km, parsed, truth_country, truth_city)
+    return score_components(spec, text, km, parsed, truth_country, truth_city, truth_lat, truth_lon)
 
 
 # ---------------------------------------------------------------------------------------

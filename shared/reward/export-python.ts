@@ -1,5 +1,5 @@
 /**
- * Exports a reward spec for the field's trainers (issue #7): the spec as JSON, and a
+ * Exports a reward spec for the field's trainers: the spec as JSON, and a
  * self-contained Python file that computes the same numbers as the TypeScript scorer,
  * as a VLM-R1 registered reward, a TRL reward function, an ms-swift ORM, or a plain
  * module. The scorer inside is resources/trainer/georeason_reward.py verbatim (through
@@ -155,10 +155,24 @@ def _label(v):
     return v if isinstance(v, str) else None
 
 
+def _solution_truth(solution):
+    """(lat, lon, country, city) from a solution cell: GLOBE's "country<TAB>city" (its
+    dataset layout; the names are kept as written, not stripped), Geo-R's [lat, lon],
+    or a text the completion reader reads ('<answer>Country: Japan ... (43.45, 142.61)</answer>')."""
+    if isinstance(solution, str) and solution.count("\\t") == 1 and "\\n" not in solution and "<answer>" not in solution:
+        country, city = solution.split("\\t")
+        return None, None, country, city
+    if isinstance(solution, (list, tuple)) and len(solution) == 2:
+        lat, lon = _number(solution[0]), _number(solution[1])
+        if lat is not None and lon is not None:
+            return lat, lon, None, None
+    parsed = parse_completion(completion_text(solution))
+    return parsed["lat"], parsed["lon"], parsed["country"], parsed["city"]
+
+
 def truth_for(i, kwargs):
     """(lat, lon, country, city) of row i: the lat/lon (or latitude/longitude) and
-    country/city columns; what is missing is read from the solution column with the
-    completion reader (e.g. '<answer>Country: Japan ... (43.45, 142.61)</answer>')."""
+    country/city columns; what is missing is read from the solution column."""
     lat = _number(_column(kwargs, ("lat", "latitude"), i))
     lon = _number(_column(kwargs, ("lon", "longitude"), i))
     country = _label(_column(kwargs, ("country",), i))
@@ -166,13 +180,13 @@ def truth_for(i, kwargs):
     if lat is None or lon is None or country is None or city is None:
         solution = _column(kwargs, ("solution",), i)
         if solution is not None:
-            parsed = parse_completion(completion_text(solution))
+            s_lat, s_lon, s_country, s_city = _solution_truth(solution)
             if lat is None or lon is None:
-                lat, lon = parsed["lat"], parsed["lon"]
+                lat, lon = s_lat, s_lon
             if country is None:
-                country = parsed["country"]
+                country = s_country
             if city is None:
-                city = parsed["city"]
+                city = s_city
     return lat, lon, country, city
 
 
@@ -241,20 +255,24 @@ defined there, add:
     reward_funcs_registry.update(georeason_registry)
 
 then train with --reward_funcs georeason (the spec's reward). The truth is read from
-each row's solution (e.g. "<answer>Country: Japan ... Coordinates: (43.45, 142.61)</answer>").
+each row's solution: Geo-R's [lat, lon], GLOBE's "country<TAB>city", or an answer text
+(e.g. "<answer>Country: Japan ... Coordinates: (43.45, 142.61)</answer>").
 The components are registered as ${comps.join(', ')} too, but VLM-R1 sums
 the functions it is given, so list them instead of georeason only when the spec's
 combine is weighted_sum and the weights are 1.`;
     case 'swift':
       return `
-Usage with ms-swift GRPO (GLOBE):
+Usage with ms-swift GRPO (3.x, e.g. GLOBE's 3.5 fork, and 4.x):
 
     swift rlhf --rlhf_type grpo --external_plugins ${file} \\
         --reward_funcs georeason ${comps.join(' ')} \\
         --reward_weights 1 ${comps.map(() => '0').join(' ')} ...
 
-georeason is the spec's reward; the weight-0 components are only logged. The truth
-comes from the dataset columns lat/lon (or solution) and country/city.`;
+georeason is the spec's reward; the weight-0 components are only logged. The classes
+register into ms-swift's own registry: swift.rewards.orms (ms-swift >= 4.0) or
+swift.plugin.orms (3.x); without either the import fails. The truth comes from the
+dataset columns lat/lon and country/city, or from solution: GLOBE's "country<TAB>city",
+[lat, lon], or an answer text.`;
     case 'module':
       return `
 Usage: import it and call reward(text, lat, lon, country=None, city=None) -> float, or
@@ -319,15 +337,28 @@ ${names.map((n) => `    ${pythonStringLiteral(`georeason_${n}`)}: georeason_${n}
 `;
     case 'swift':
       return `${BATCH_HELPERS}
-try:
-    from swift.plugin import ORM, orms
-except ImportError:  # importable for tests without ms-swift installed
+import importlib as _importlib
 
-    class ORM(object):  # type: ignore[no-redef]
-        def __init__(self, *args, **kwargs):
-            pass
 
-    orms = {}
+def _swift_registry():
+    """ms-swift's ORM base class and the registry --reward_funcs names resolve in:
+    swift.rewards from ms-swift 4.0, swift.plugin in 3.x."""
+    for name in ("swift.rewards", "swift.plugin"):
+        try:
+            module = _importlib.import_module(name)
+        except ModuleNotFoundError as e:
+            if e.name in (name, "swift"):
+                continue  # not this version's layout
+            raise
+        return module.ORM, module.orms
+    raise ImportError(
+        "GeoReason's ms-swift reward plug-in needs ms-swift: neither swift.rewards (ms-swift >= 4.0) "
+        "nor swift.plugin (ms-swift 3.x) can be imported. Load it with "
+        "swift rlhf --external_plugins ${pythonFileName(target)}, or use georeason_reward_trl.py outside ms-swift."
+    )
+
+
+ORM, orms = _swift_registry()
 ${compDefs}
 
 

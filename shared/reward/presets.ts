@@ -12,15 +12,36 @@ const presetJson = {
     ],
     combine: 'product',
   },
-  /** Geo-R released code (qwen_module.py distance_to_reward): 3000 km knot, round(x, 4). */
+  /**
+   * The released distance curve (qwen_module.py distance_to_reward: 3000 km knot,
+   * round(x, 4)) times the workbench's Geo-R format check; not the released reward as
+   * a whole (that is `geo-r-released`).
+   */
   'geo-r-code': {
     name: 'geo-r-code',
-    description: 'Geo-R released code: distance 0/750/3000/20000 km -> 1/0.5/0.2/0 rounded to 4 decimals, times the format reward',
+    description:
+      "The released distance curve × the workbench's Geo-R format check: distance 0/750/3000/20000 km -> 1/0.5/0.2/0 rounded to 4 decimals, times one (lat, lon) in the answer",
     components: [
       { kind: 'distance', knots_km: [0, 750, 3000, 20000], values: [1, 0.5, 0.2, 0], round: 4 },
       { kind: 'format' },
     ],
     combine: 'product',
+  },
+  /**
+   * Geo-R as released (aialt/geo-r qwen_module.py; VLM-R1's trainer sums the reward
+   * functions): loc_reward (the whole completion as a Python dict with key LOC, the
+   * 750/3000 km curve rounded to 4) + VLM-R1's bounding-box format_reward_rec. A
+   * completion cannot satisfy both, so the two never score together.
+   */
+  'geo-r-released': {
+    name: 'geo-r-released',
+    description:
+      "Geo-R as released: loc_reward ({'LOC': [lat, lon]} read as a Python literal, 750/3000 km curve rounded to 4) + VLM-R1's bounding-box format_reward_rec, summed; the two never score on the same completion",
+    components: [
+      { kind: 'loc_dict', knots_km: [0, 750, 3000, 20000], values: [1, 0.5, 0.2, 0], round: 4, weight: 1 },
+      { kind: 'format', style: 'vlm-r1-bbox', weight: 1 },
+    ],
+    combine: 'weighted_sum',
   },
   /**
    * GLOBE as released (ms-swift sums its reward functions): globe_accuracy (first
@@ -29,7 +50,8 @@ const presetJson = {
    */
   globe: {
     name: 'globe',
-    description: 'GLOBE as released: country/city match (1.0 both, 0.2 country only) + think/answer format, summed',
+    description:
+      'GLOBE as released: globe_accuracy (first answer, case-sensitive country:/city:, Python string rules; 1.0 both, 0.2 country only) + its think/answer format, summed',
     components: [
       { kind: 'label_match', strict: true, weight: 1 },
       { kind: 'format', style: 'globe', weight: 1 },

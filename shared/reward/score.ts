@@ -1,7 +1,8 @@
 /** Scoring completions under a reward spec: one at a time, or columnar for re-scoring runs. */
-import { globeFormatOk, globeLabelScore, globeStrictFields } from './globe.js';
+import { bboxFormatOk, locLiteralKm } from './geo-r-released.js';
+import { globeFormatOk, globeLabelScore, globeStrictScore } from './globe.js';
 import { pyRound } from './py-round.js';
-import { componentName, type DistanceComponent, type RewardComponent, type RewardSpec } from './spec.js';
+import { componentName, type DistanceComponent, type LocDictComponent, type RewardComponent, type RewardSpec } from './spec.js';
 
 /**
  * Piecewise-linear through the knots; the last value beyond the last knot; a missing
@@ -10,6 +11,32 @@ import { componentName, type DistanceComponent, type RewardComponent, type Rewar
 export function distanceReward(km: number | null, c: Pick<DistanceComponent, 'knots_km' | 'values' | 'round'>): number {
   if (km === null || Number.isNaN(km)) return 0;
   const v = interpolate(km, c.knots_km, c.values);
+  return c.round === undefined ? v : pyRound(v, c.round);
+}
+
+/**
+ * Geo-R's `distance_to_reward` over the component's knots, written as released
+ * (`v0 - ((d - k0) / (k1 - k0)) * (v0 - v1)`, the first knot's value at 0, the last
+ * value beyond the last knot, 0 for NaN: where Python raised).
+ */
+export function releasedCurveReward(km: number, c: Pick<LocDictComponent, 'knots_km' | 'values' | 'round'>): number {
+  if (Number.isNaN(km)) return 0;
+  const knots = c.knots_km;
+  const values = c.values;
+  const n = knots.length;
+  let v = values[n - 1] as number;
+  if (km <= (knots[0] as number)) v = values[0] as number;
+  else {
+    for (let i = 1; i < n; i++) {
+      const k1 = knots[i] as number;
+      if (km <= k1) {
+        const k0 = knots[i - 1] as number;
+        const v0 = values[i - 1] as number;
+        v = v0 - ((km - k0) / (k1 - k0)) * (v0 - (values[i] as number));
+        break;
+      }
+    }
+  }
   return c.round === undefined ? v : pyRound(v, c.round);
 }
 
@@ -37,9 +64,10 @@ export interface ScoreInput {
   /** Parsed (lenient) names, used by a non-strict label_match. */
   country?: string | null;
   city?: string | null;
-  /** The raw completion: GLOBE-strict labels and GLOBE format read it. */
+  /** The raw completion: GLOBE-strict labels, GLOBE and bbox formats and the LOC literal read it. */
   text?: string;
-  truth?: { country?: string | null; city?: string | null };
+  /** Truth; lat/lon are needed by a `loc_dict` component only. */
+  truth?: { country?: string | null; city?: string | null; lat?: number | null; lon?: number | null };
 }
 
 export interface Score {
@@ -56,15 +84,17 @@ function componentValue(c: RewardComponent, input: ScoreInput): number {
   switch (c.kind) {
     case 'distance':
       return distanceReward(input.km, c);
+    case 'loc_dict': {
+      const truth = input.truth ?? {};
+      return releasedCurveReward(locLiteralKm(needText(input, 'loc_dict'), truth.lat, truth.lon), c);
+    }
     case 'format':
       if (c.style === 'globe') return globeFormatOk(needText(input, 'format (globe style)')) ? 1 : 0;
+      if (c.style === 'vlm-r1-bbox') return bboxFormatOk(needText(input, 'format (vlm-r1-bbox style)')) ? 1 : 0;
       return input.format_ok ? 1 : 0;
     case 'label_match': {
       const truth = input.truth ?? {};
-      if (c.strict) {
-        const f = globeStrictFields(needText(input, 'label_match (strict)'));
-        return globeLabelScore(f.country, f.city, truth.country, truth.city);
-      }
+      if (c.strict) return globeStrictScore(needText(input, 'label_match (strict)'), truth.country, truth.city);
       return globeLabelScore(input.country, input.city, truth.country, truth.city);
     }
   }
@@ -99,6 +129,10 @@ export interface ScoreColumns {
   labelScore?: Float64Array;
   /** GLOBE label score from the released strict reading. */
   labelScoreStrict?: Float64Array;
+  /** km from the completion's `{'LOC': [lat, lon]}` literal (Geo-R as released); NaN = none. */
+  locKm?: Float64Array;
+  /** VLM-R1's bounding-box format, 0/1. */
+  bboxFormatOk?: Uint8Array;
 }
 
 function column<T extends Float64Array | Uint8Array>(col: T | undefined, name: string, n: number): T {
@@ -108,7 +142,7 @@ function column<T extends Float64Array | Uint8Array>(col: T | undefined, name: s
 }
 
 function rowCount(cols: ScoreColumns): number {
-  const c = cols.km ?? cols.formatOk ?? cols.globeFormatOk ?? cols.labelScore ?? cols.labelScoreStrict;
+  const c = cols.km ?? cols.formatOk ?? cols.globeFormatOk ?? cols.labelScore ?? cols.labelScoreStrict ?? cols.locKm ?? cols.bboxFormatOk;
   return c?.length ?? 0;
 }
 
@@ -157,9 +191,20 @@ export function scoreMany(spec: RewardSpec, cols: ScoreColumns, out?: Float64Arr
         if (product) res[i] = (res[i] as number) * v;
         else res[i] = (res[i] as number) + w * v;
       }
+    } else if (c.kind === 'loc_dict') {
+      const km = column(cols.locKm, 'locKm', n);
+      for (let i = 0; i < n; i++) {
+        const v = releasedCurveReward(km[i] as number, c);
+        if (product) res[i] = (res[i] as number) * v;
+        else res[i] = (res[i] as number) + w * v;
+      }
     } else {
       let src: Float64Array | Uint8Array;
-      if (c.kind === 'format') src = c.style === 'globe' ? column(cols.globeFormatOk, 'globeFormatOk', n) : column(cols.formatOk, 'formatOk', n);
+      if (c.kind === 'format') {
+        if (c.style === 'globe') src = column(cols.globeFormatOk, 'globeFormatOk', n);
+        else if (c.style === 'vlm-r1-bbox') src = column(cols.bboxFormatOk, 'bboxFormatOk', n);
+        else src = column(cols.formatOk, 'formatOk', n);
+      }
       else src = c.strict ? column(cols.labelScoreStrict, 'labelScoreStrict', n) : column(cols.labelScore, 'labelScore', n);
       if (product) for (let i = 0; i < n; i++) res[i] = (res[i] as number) * (src[i] as number);
       else for (let i = 0; i < n; i++) res[i] = (res[i] as number) + w * (src[i] as number);

@@ -8,48 +8,59 @@ import { z } from 'zod';
 
 const weight = z.number().finite().optional();
 
-export const distanceComponentSchema = z
-  .strictObject({
-    kind: z.literal('distance'),
-    knots_km: z.array(z.number().finite()).min(2, 'needs at least 2 knots'),
-    values: z.array(z.number().finite()),
-    /** Decimals, as Python's round (the Geo-R code rounds to 4). */
-    round: z.number().int().min(0).max(12).optional(),
-    weight,
-  })
-  .superRefine((c, ctx) => {
-    if (c.knots_km.length > 0 && c.knots_km[0] !== 0) {
-      ctx.addIssue({ code: 'custom', path: ['knots_km', 0], message: 'the first knot must be 0' });
+const curveShape = {
+  knots_km: z.array(z.number().finite()).min(2, 'needs at least 2 knots'),
+  values: z.array(z.number().finite()),
+  /** Decimals, as Python's round (the Geo-R code rounds to 4). */
+  round: z.number().int().min(0).max(12).optional(),
+  weight,
+};
+
+function checkCurve(c: { knots_km: number[]; values: number[] }, ctx: z.RefinementCtx): void {
+  if (c.knots_km.length > 0 && c.knots_km[0] !== 0) {
+    ctx.addIssue({ code: 'custom', path: ['knots_km', 0], message: 'the first knot must be 0' });
+  }
+  for (let i = 1; i < c.knots_km.length; i++) {
+    if (!((c.knots_km[i] ?? NaN) > (c.knots_km[i - 1] ?? NaN))) {
+      ctx.addIssue({ code: 'custom', path: ['knots_km', i], message: 'knots must be strictly increasing' });
+      break;
     }
-    for (let i = 1; i < c.knots_km.length; i++) {
-      if (!((c.knots_km[i] ?? NaN) > (c.knots_km[i - 1] ?? NaN))) {
-        ctx.addIssue({ code: 'custom', path: ['knots_km', i], message: 'knots must be strictly increasing' });
-        break;
-      }
-    }
-    if (c.values.length !== c.knots_km.length) {
-      ctx.addIssue({
-        code: 'custom',
-        path: ['values'],
-        message: `must have one value per knot (${c.knots_km.length}), got ${c.values.length}`,
-      });
-    }
-  });
+  }
+  if (c.values.length !== c.knots_km.length) {
+    ctx.addIssue({
+      code: 'custom',
+      path: ['values'],
+      message: `must have one value per knot (${c.knots_km.length}), got ${c.values.length}`,
+    });
+  }
+}
+
+export const distanceComponentSchema = z.strictObject({ kind: z.literal('distance'), ...curveShape }).superRefine(checkCurve);
+
+/**
+ * Geo-R's released accuracy (`loc_reward`): the whole completion read as a Python
+ * literal (`ast.literal_eval`), its key `LOC` as [lat, lon], the released haversine and
+ * the curve below, evaluated as `distance_to_reward` writes it
+ * (`v0 - ((d - k0) / (k1 - k0)) * (v0 - v1)`). Anything Python rejects scores 0.
+ */
+export const locDictComponentSchema = z.strictObject({ kind: z.literal('loc_dict'), ...curveShape }).superRefine(checkCurve);
 
 export const formatComponentSchema = z.strictObject({
   kind: z.literal('format'),
   /**
    * `geo-r` (default): exactly one valid `(lat, lon)` pair in parentheses in the answer.
    * `globe`: GLOBE's `^<think>.*?</think>\s*<answer>.*?</answer>$`.
+   * `vlm-r1-bbox`: VLM-R1's `format_reward_rec` (a `{… [x1, y1, x2, y2] …}` answer), as Geo-R released it.
    */
-  style: z.enum(['geo-r', 'globe']).optional(),
+  style: z.enum(['geo-r', 'globe', 'vlm-r1-bbox']).optional(),
   weight,
 });
 
 export const labelMatchComponentSchema = z.strictObject({
   kind: z.literal('label_match'),
   /**
-   * true: GLOBE as released (first `<answer>` block, case-sensitive `country:`/`city:`);
+   * true: GLOBE as released (first `<answer>` block, case-sensitive `country:`/`city:`,
+   * Python's string semantics);
    * false (default): the workbench parser's country/city (last answer, any label form).
    */
   strict: z.boolean().optional(),
@@ -58,6 +69,7 @@ export const labelMatchComponentSchema = z.strictObject({
 
 export const rewardComponentSchema = z.discriminatedUnion('kind', [
   distanceComponentSchema,
+  locDictComponentSchema,
   formatComponentSchema,
   labelMatchComponentSchema,
 ]);
@@ -71,6 +83,7 @@ export const rewardSpecSchema = z.strictObject({
 });
 
 export type DistanceComponent = z.infer<typeof distanceComponentSchema>;
+export type LocDictComponent = z.infer<typeof locDictComponentSchema>;
 export type FormatComponent = z.infer<typeof formatComponentSchema>;
 export type LabelMatchComponent = z.infer<typeof labelMatchComponentSchema>;
 export type RewardComponent = z.infer<typeof rewardComponentSchema>;

@@ -64,6 +64,10 @@ export const RunColumns = z.object({
   /** Uint8 0/1: the same from GLOBE's released strict reading of the text. */
   countryMatchStrict: b64,
   cityMatchStrict: b64,
+  /** Float64: km from the completion read as a Python literal `{'LOC': [lat, lon]}` (Geo-R's released loc_reward), NaN where it reads none. */
+  locKm: b64,
+  /** Uint8 0/1: VLM-R1's bounding-box format (Geo-R's released format_reward_rec). */
+  bboxFormatOk: b64,
   /** Int32, groups + 1 entries: group k is rows offsets[k] .. offsets[k+1]. */
   offsets: b64,
   /** Uint8: index into REWARD_BAND_LABELS per completion. */

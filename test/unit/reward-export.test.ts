@@ -1,8 +1,11 @@
 /**
- * Issue #7 (export): the generated Python reward files compute the same numbers as the
- * TypeScript scorer. Each exported file (4 targets x 5 specs) runs under Debian's
- * /usr/bin/python3 on the shared vectors and 300 generated completions, and its trainer
- * entry points are called with their native input shapes.
+ * The generated Python reward files compute the same numbers as the TypeScript scorer.
+ * Each exported file (4 targets x 6 specs) runs under Debian's /usr/bin/python3 on the
+ * shared vectors, the released-code vectors (vectors/released: Geo-R's and GLOBE's own
+ * numbers, truth in each trainer's solution column) and 300 generated completions, and
+ * its trainer entry points are called with their native input shapes. The ms-swift
+ * plug-in is loaded as `swift rlhf --external_plugins` loads it, against stand-ins of
+ * ms-swift 3.5 and 4.0 (test/fixtures/reward-export/ms-swift-*), and without ms-swift.
  */
 import { execFile } from 'node:child_process';
 import fs from 'node:fs';
@@ -41,6 +44,13 @@ const rewardVectors = readJson<{ cases: { preset: string; distance_km: number; f
 );
 const parseVectors = readJson<{ cases: { name: string; text: string }[] }>('test/fixtures/vectors/parse.json');
 const groupVectors = readJson<{ groups: { rewards: number[] }[] }>('test/fixtures/vectors/grpo_groups.json');
+interface ReleasedGeo { id: string; text: string; lat: number; lon: number; accuracy: number; format: number; reward: number }
+interface ReleasedGlobe { id: string; text: string; country: string; city: string; solution: string; label_match: number; format: number; reward: number }
+const releasedGeo = readJson<{ cases: ReleasedGeo[] }>('test/fixtures/vectors/released/geo-r.json').cases;
+const releasedGlobe = readJson<{ cases: ReleasedGlobe[] }>('test/fixtures/vectors/released/globe.json').cases;
+const SWIFT_4 = path.join(ROOT, 'test/fixtures/reward-export/ms-swift-4.0');
+const SWIFT_3 = path.join(ROOT, 'test/fixtures/reward-export/ms-swift-3.5');
+const SWIFT_REGISTER = path.join(ROOT, 'test/fixtures/reward-export/swift_register.py');
 
 /** A custom weighted_sum spec: two distance components (named distance_0/distance_3). */
 const customSpec = parseRewardSpec({
@@ -58,6 +68,7 @@ const customSpec = parseRewardSpec({
 const specs: [string, RewardSpec][] = [
   ['geo-r-paper', presets['geo-r-paper']],
   ['geo-r-code', presets['geo-r-code']],
+  ['geo-r-released', presets['geo-r-released']],
   ['globe', presets.globe],
   ['globe-lenient', presets['globe-lenient']],
   ['custom', customSpec],
@@ -236,6 +247,8 @@ const BAD_SPECS: { spec: unknown; field: string }[] = [
   { spec: { components: [{ kind: 'distance', knots: [0, 5], values: [1, 0] }] }, field: 'knots' },
   { spec: { components: [{ kind: 'distance', knots_km: [0, 5], values: [1, 0], round: 2.5 }] }, field: 'components[0].round' },
   { spec: { components: [{ kind: 'format', style: 'xml' }] }, field: 'components[0].style' },
+  { spec: { components: [{ kind: 'loc_dict', knots_km: [0, 5], values: [1] }] }, field: 'components[0].values' },
+  { spec: { components: [{ kind: 'loc_dict', knots_km: [0, 5], values: [1, 0], strict: true }] }, field: 'strict' },
   { spec: { components: [{ kind: 'format', weight: 'heavy' }] }, field: 'components[0].weight' },
   { spec: { components: [{ kind: 'label_match', strict: 'yes' }] }, field: 'components[0].strict' },
   { spec: { components: [{ kind: 'dist' }] }, field: 'components[0].kind' },
@@ -248,7 +261,7 @@ const BAD_SPECS: { spec: unknown; field: string }[] = [
 
 function tsInput(r: Row, p: ParsedCompletion = parseCompletion(r.text)) {
   const km = p.lat !== null && p.lon !== null && r.lat !== null && r.lon !== null ? haversineKm(p.lat, p.lon, r.lat, r.lon) : null;
-  return { km, format_ok: p.format_ok, country: p.country, city: p.city, text: r.text, truth: { country: r.country, city: r.city } };
+  return { km, format_ok: p.format_ok, country: p.country, city: p.city, text: r.text, truth: { country: r.country, city: r.city, lat: r.lat, lon: r.lon } };
 }
 
 const tsScore = (spec: RewardSpec, r: Row): Score => scoreCompletion(spec, tsInput(r));
@@ -279,6 +292,8 @@ interface PyResult {
     frac_reward_zero_std: number | null;
   };
   native: Record<string, unknown>;
+  released_geo: { reward: number[]; components: Record<string, number[]> };
+  released_globe: { reward: number[]; components: Record<string, number[]> };
   bad_specs: (string | null)[];
 }
 
@@ -296,6 +311,9 @@ beforeAll(async () => {
       parse: [...parseVectors.cases.map((c) => c.text), ...ROWS.map((r) => r.text)],
       scored: ROWS,
       scored_native: NATIVE_ROWS,
+      globe_solution: NATIVE_ROWS.map((r) => `${r.country}\t${r.city}`),
+      released_geo: releasedGeo.map((c) => ({ text: c.text, solution: [c.lat, c.lon] })),
+      released_globe: releasedGlobe.map((c) => ({ text: c.text, solution: c.solution })),
       groups: GROUPS,
       bad_specs: BAD_SPECS.map((b) => b.spec),
     }),
@@ -308,7 +326,7 @@ beforeAll(async () => {
       const file = path.join(dir, pythonFileName(target));
       fs.writeFileSync(file, exportPython(spec, target));
       jobs.push(
-        exec(PYTHON, ['-I', '-B', DRIVER, file, target, request], { maxBuffer: 64 << 20 }).then(({ stdout }) => {
+        exec(PYTHON, ['-I', '-B', DRIVER, file, target, request, target === 'swift' ? SWIFT_4 : ''], { maxBuffer: 64 << 20 }).then(({ stdout }) => {
           results.set(key(target, name), JSON.parse(stdout) as PyResult);
         }),
       );
@@ -421,6 +439,9 @@ describe.skipIf(!HAVE_PYTHON)('exported Python computes the TypeScript numbers (
     const n = result(target, name).native as Record<string, unknown>;
     const fromColumns = NATIVE_ROWS.map((r) => tsScore(spec, r));
     const fromSolution = NATIVE_ROWS.map((r) => tsScore(spec, solutionRow(r.text, r.solution)));
+    // GLOBE's solution column alone: names only, kept as written.
+    const fromGlobeSolution = NATIVE_ROWS.map((r) => tsScore(spec, { text: r.text, lat: null, lon: null, country: r.country, city: r.city }));
+    const fromLatLonSolution = NATIVE_ROWS.map((r) => tsScore(spec, { text: r.text, lat: r.lat, lon: r.lon, country: null, city: null }));
     const names = spec.components.map((c, i) => componentName(c, i, spec.components));
     const same = (got: unknown, want: Score[], label: string): void => {
       expect(Array.isArray(got), label).toBe(true);
@@ -437,22 +458,57 @@ describe.skipIf(!HAVE_PYTHON)('exported Python computes the TypeScript numbers (
       same(n.plain, fromColumns, 'plain');
       same(n.conversational, fromColumns, 'conversational');
       same(n.solution, fromSolution, 'solution');
+      same(n.globe_solution, fromGlobeSolution, 'globe_solution');
       expect(n.funcs).toEqual(['georeason', ...names.map((c) => `georeason_${c}`)]);
       expect(n.weights).toEqual([1, ...names.map(() => 0)]);
       sameComponents(n.components, fromColumns);
     } else if (target === 'vlm-r1') {
       same(n.solution, fromSolution, 'solution');
       same(n.solution_kw, fromSolution, 'solution_kw');
+      same(n.latlon_solution, fromLatLonSolution, 'latlon_solution');
+      same(n.globe_solution, fromGlobeSolution, 'globe_solution');
       expect(n.funcs).toEqual(['georeason', ...names.map((c) => `georeason_${c}`)].sort());
       sameComponents(n.components, fromSolution);
     } else if (target === 'swift') {
       same(n.plain, fromColumns, 'plain');
       same(n.solution, fromSolution, 'solution');
+      same(n.globe_solution, fromGlobeSolution, 'globe_solution');
+      same(n.globe_solution_with_columns, fromColumns, 'globe_solution_with_columns');
       expect(n.base).toContain('ORM');
+      expect(n.builtin_kept).toBe(true); // registered into ms-swift's own registry
       expect(n.funcs).toEqual(['georeason', ...names.map((c) => `georeason_${c}`)].sort());
       sameComponents(n.components, fromColumns);
     } else {
       same(n.plain, fromColumns, 'plain');
+    }
+  });
+
+  it.each(cases)("%s: the released-code vectors through the trainer entry point, truth in the trainer's solution column", (_l, target, name, spec) => {
+    const r = result(target, name);
+    const names = spec.components.map((c, i) => componentName(c, i, spec.components));
+    const check = (got: { reward: number[]; components: Record<string, number[]> }, rows: Row[]): void => {
+      rows.forEach((row, i) => {
+        const ts = tsScore(spec, row);
+        expect(close(got.reward[i], ts.reward), `${JSON.stringify(row.text)}: py ${got.reward[i]} ts ${ts.reward}`).toBe(true);
+        for (const n of names) expect(close(got.components[n]?.[i], ts.components[n] as number), `${n} of ${JSON.stringify(row.text)}`).toBe(true);
+      });
+    };
+    check(r.released_geo, releasedGeo.map((c) => ({ text: c.text, lat: c.lat, lon: c.lon, country: null, city: null })));
+    check(r.released_globe, releasedGlobe.map((c) => ({ text: c.text, lat: null, lon: null, country: c.country, city: c.city })));
+    // The presets that name the released code give its numbers.
+    if (name === 'geo-r-released') {
+      releasedGeo.forEach((c, i) => {
+        expect(Math.abs((r.released_geo.reward[i] as number) - c.reward), c.id).toBeLessThanOrEqual(1e-4);
+        expect(Math.abs((r.released_geo.components.loc_dict?.[i] as number) - c.accuracy), c.id).toBeLessThanOrEqual(1e-4);
+        expect(r.released_geo.components.format?.[i], c.id).toBe(c.format);
+      });
+    }
+    if (name === 'globe') {
+      releasedGlobe.forEach((c, i) => {
+        expect(r.released_globe.reward[i], c.id).toBe(c.reward);
+        expect(r.released_globe.components.label_match?.[i], c.id).toBe(c.label_match);
+        expect(r.released_globe.components.format?.[i], c.id).toBe(c.format);
+      });
     }
   });
 
@@ -462,6 +518,58 @@ describe.skipIf(!HAVE_PYTHON)('exported Python computes the TypeScript numbers (
       expect(errors[i], JSON.stringify(b.spec)).toContain(b.field);
       expect(() => parseRewardSpec(b.spec), JSON.stringify(b.spec)).toThrow();
     });
+  });
+});
+
+describe.skipIf(!HAVE_PYTHON)('the ms-swift plug-in registers with ms-swift 3.x and 4.x (stand-ins), and fails loudly without', () => {
+  const dir = path.join(tmp.dir, 'swift-register');
+  const plugin = path.join(dir, pythonFileName('swift'));
+  const request = path.join(dir, 'request.json');
+  const run = async (standin: string, version: string, req = request): Promise<Record<string, unknown>> => {
+    const { stdout } = await exec(PYTHON, ['-I', '-B', SWIFT_REGISTER, standin, version, plugin, req], { maxBuffer: 16 << 20 });
+    return JSON.parse(stdout) as Record<string, unknown>;
+  };
+  beforeAll(() => {
+    fs.mkdirSync(dir, { recursive: true });
+    fs.writeFileSync(plugin, exportPython(presets.globe, 'swift'));
+    // GLOBE's data: only its solution column, "country<TAB>city".
+    fs.writeFileSync(
+      request,
+      JSON.stringify({
+        reward_funcs: ['georeason', 'georeason_label_match', 'georeason_format'],
+        completions: releasedGlobe.map((c) => c.text),
+        columns: { solution: releasedGlobe.map((c) => c.solution) },
+      }),
+    );
+  });
+
+  it.each([
+    ['ms-swift 3.5 (swift.plugin)', SWIFT_3, '3'],
+    ['ms-swift 4.0 (swift.rewards)', SWIFT_4, '4'],
+  ])('%s: --reward_funcs georeason resolves and gives GLOBE its own numbers', async (_l, standin, version) => {
+    const out = await run(standin, version);
+    expect(out.import_error).toBeUndefined();
+    expect(out.prepare_error).toBeUndefined();
+    expect(out.registered).toEqual(['georeason', 'georeason_format', 'georeason_label_match']);
+    expect(out.names).toEqual(['GeoReasonORM', 'GeoReasonORM_label_match', 'GeoReasonORM_format']);
+    const [reward, label, format] = out.rewards as number[][];
+    releasedGlobe.forEach((c, i) => {
+      expect(reward?.[i], c.id).toBe(c.reward);
+      expect(label?.[i], c.id).toBe(c.label_match);
+      expect(format?.[i], c.id).toBe(c.format);
+    });
+  });
+
+  it('an unregistered name stops training as ms-swift does (what a private registry led to)', async () => {
+    const unknown = path.join(dir, 'unknown.json');
+    fs.writeFileSync(unknown, JSON.stringify({ reward_funcs: ['georeason_missing'], completions: [], columns: {} }));
+    expect((await run(SWIFT_4, '4', unknown)).prepare_error).toBe('reward_function georeason_missing is not implemented in swift.rewards');
+    expect((await run(SWIFT_3, '3', unknown)).prepare_error).toBe('reward_function georeason_missing is not implemented in swift.llm.plugin');
+  });
+
+  it('without ms-swift the import fails with a message naming both layouts', async () => {
+    const out = await run('', '4');
+    expect(out.import_error).toMatch(/^ImportError: .*swift\.rewards \(ms-swift >= 4\.0\).*swift\.plugin \(ms-swift 3\.x\)/);
   });
 });
 

@@ -10,6 +10,7 @@ import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { completionsHandlers, type CompletionsHandlers } from '../../electron/services/inference/rpc-handlers.js';
 import { ProjectService } from '../../electron/services/project/project-service.js';
 import { rewardHandlers, type RewardHandlers } from '../../electron/services/reward/rpc-handlers.js';
+import { locLiteralKm } from '../../shared/reward/geo-r-released.js';
 import { detachedTask } from '../../electron/services/rpc/task-context.js';
 import { contract, type MethodName, type ResultOf } from '../../shared/rpc/contract.js';
 import { ErrorCode } from '../../shared/rpc/errors.js';
@@ -174,6 +175,34 @@ describe('run columns', () => {
     expect(stats.run.completions).toBe(7);
     expect(stats.run.groups).toBe(3);
     expect(stats.countries.map((c) => c.label)).toEqual(['France', 'Japan']);
+  });
+
+  it("carries Geo-R's released columns (the LOC literal's km, the box format) and shows the two never score together", async () => {
+    const texts = {
+      'paris-1': ["{'LOC': (48.85, 2.35)}", "<think>x</think>\n<answer>{'bbox_2d': [1, 2, 3, 4], 'LOC': [48.8, 2.3]}</answer>", geoR(48.8566, 2.3522)],
+      lyon: ["{'LOC': [45.76, 4.84]}", "<think>x</think><answer>{'bbox_2d': [10, 20, 30, 40]}</answer>", 'no answer at all'],
+    };
+    const runId = await importRun(Object.entries(texts).flatMap(([id, list]) => list.map((text) => ({ id, text }))));
+    const cols = decodeRunColumns(await call('reward.runColumns', { runId }));
+    const truth = [...Array(3).fill({ lat: 48.8584, lon: 2.2945, country: 'France', city: 'Paris' }), ...Array(3).fill({ lat: 45.764, lon: 4.8357, country: 'France', city: 'Lyon' })];
+    const flat = Object.values(texts).flat();
+    expect(Array.from(cols.bboxFormatOk)).toEqual([0, 1, 0, 0, 1, 0]);
+    flat.forEach((text, i) => {
+      const want = locLiteralKm(text, truth[i].lat, truth[i].lon);
+      if (Number.isNaN(want)) expect(cols.locKm[i]).toBeNaN();
+      else expect(cols.locKm[i]).toBe(want);
+    });
+    expect(cols.locKm[0]).toBeLessThan(10);
+    const spec = presets['geo-r-released'];
+    const { rewards } = rewardsOf(spec, cols);
+    flat.forEach((text, i) => expect(rewards[i]).toBe(scoreCompletion(spec, { km: null, format_ok: false, text, truth: truth[i] }).reward));
+    const stats = labStats(spec, cols);
+    expect(stats.components.map((c) => [c.name, c.nonZeroRate])).toEqual([
+      ['loc_dict', 2 / 6],
+      ['format', 2 / 6],
+    ]);
+    expect(stats.cooccurrence[0]?.[1]).toBe(0);
+    expect(stats.conflicts).toEqual([{ a: 'loc_dict', b: 'format', pa: 2 / 6, pb: 2 / 6, pBoth: 0 }]);
   });
 
   it('refuses an unknown run', async () => {

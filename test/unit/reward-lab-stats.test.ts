@@ -49,6 +49,8 @@ function columns(sizes: number[], over: Partial<LabColumns> = {}): LabColumns {
     globeFormatOk: new Uint8Array(n).fill(1),
     labelScore: new Float64Array(n),
     labelScoreStrict: new Float64Array(n),
+    locKm: new Float64Array(n).fill(NaN),
+    bboxFormatOk: new Uint8Array(n),
     offsets,
     band: new Uint8Array(n),
     country: new Int32Array(n).fill(-1),
@@ -107,6 +109,8 @@ describe('rewards', () => {
       globeFormatOk: Uint8Array.from({ length: n }, () => (rand() < 0.5 ? 1 : 0)),
       labelScore: labelScores(Uint8Array.from({ length: n }, () => (rand() < 0.6 ? 1 : 0)), Uint8Array.from({ length: n }, () => (rand() < 0.4 ? 1 : 0))),
       labelScoreStrict: labelScores(Uint8Array.from({ length: n }, () => (rand() < 0.3 ? 1 : 0)), Uint8Array.from({ length: n }, () => (rand() < 0.3 ? 1 : 0))),
+      locKm: Float64Array.from({ length: n }, () => (rand() < 0.4 ? rand() * 20500 : NaN)),
+      bboxFormatOk: Uint8Array.from({ length: n }, () => (rand() < 0.3 ? 1 : 0)),
     });
     const weighted = parseRewardSpec({
       components: [{ kind: 'distance', knots_km: [0, 300, 4000], values: [1, 0.3, 0], round: 2, weight: 0.7 }, { kind: 'format', weight: 0.3 }, { kind: 'label_match', weight: 0.5 }],

@@ -65,8 +65,8 @@ describe('reward presets (vectors/reward.json)', () => {
     expect(ms).toBeLessThan(1000); // generous for CI; the benchmark target is 100 ms
   });
 
-  it('all four presets exist', () => {
-    expect(presetNames.sort()).toEqual(['geo-r-code', 'geo-r-paper', 'globe', 'globe-lenient']);
+  it('all five presets exist', () => {
+    expect(presetNames.sort()).toEqual(['geo-r-code', 'geo-r-paper', 'geo-r-released', 'globe', 'globe-lenient']);
   });
 });
 
@@ -121,8 +121,8 @@ describe('GLOBE label match', () => {
   });
   it('the strict reading takes the first answer and lowercase labels only', () => {
     const t = '<think>x</think><answer>country: Japan\ncity: Tokyo</answer><answer>country: France</answer>';
-    expect(globeStrictFields(t)).toEqual({ country: 'Japan', city: 'Tokyo' });
-    expect(globeStrictFields('<answer>Country: Japan\nCity: Tokyo</answer>')).toEqual({ country: null, city: null });
+    expect(globeStrictFields(t)).toEqual({ country: 'japan', city: 'tokyo' });
+    expect(globeStrictFields('<answer>Country: Japan\nCity: Tokyo</answer>')).toEqual({ country: '', city: '' });
     expect(globeFormatOk(t)).toBe(true);
     expect(globeFormatOk('<answer>x</answer>')).toBe(false);
   });

@@ -1,7 +1,8 @@
 /**
  * The contract vectors in test/fixtures/vectors are copies of ../shared/vectors (the
- * reference folder beside the checkout). When that folder is present, the copies must
- * be byte-identical and complete; on machines without it the check is skipped.
+ * reference folder beside the checkout), subfolders included (released/: numbers the
+ * released Geo-R and GLOBE reward functions give). When that folder is present, the
+ * copies must be byte-identical and complete; on machines without it the check is skipped.
  */
 import fs from 'node:fs';
 import path from 'node:path';
@@ -13,11 +14,17 @@ const copies = path.join(repoRoot, 'test', 'fixtures', 'vectors');
 const originals = path.resolve(repoRoot, '..', 'shared', 'vectors');
 const haveOriginals = fs.existsSync(originals);
 
-const jsonFiles = (dir: string): string[] => fs.readdirSync(dir).filter((f) => f.endsWith('.json')).sort();
+/** JSON files under `dir`, as paths relative to it, subfolders included. */
+const jsonFiles = (dir: string): string[] =>
+  (fs.readdirSync(dir, { recursive: true }) as string[])
+    .filter((f) => f.endsWith('.json'))
+    .map((f) => f.split(path.sep).join('/'))
+    .sort();
 
 describe('contract vectors match ../shared/vectors', () => {
-  it('the fixtures folder has vector files', () => {
+  it('the fixtures folder has vector files, the released ones too', () => {
     expect(jsonFiles(copies).length).toBeGreaterThan(0);
+    expect(jsonFiles(copies)).toEqual(expect.arrayContaining(['released/geo-r.json', 'released/globe.json']));
   });
 
   for (const file of jsonFiles(copies)) {

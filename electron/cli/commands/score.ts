@@ -81,7 +81,7 @@ export const scoreCommand: CliCommand = {
             country: p.country,
             city: p.city,
             text,
-            truth: { country: (v.country as string | null | undefined) ?? null, city: (v.city as string | null | undefined) ?? null },
+            truth: { country: (v.country as string | null | undefined) ?? null, city: (v.city as string | null | undefined) ?? null, lat, lon },
           }),
         );
         const key = idOf(v.id) as string;

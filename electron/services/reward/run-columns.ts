@@ -1,6 +1,7 @@
 /**
  * A run's stored completions as columns for the Reward Lab. The string work (GLOBE's
- * format regex, its strict label reading, name matching against the photo's label) is
+ * format regex, its strict label reading, name matching against the photo's label,
+ * Geo-R's released LOC literal and VLM-R1's box format) is
  * done here once per load; the renderer then re-scores every edit of a spec with
  * `scoreMany` over typed arrays. Rows are ordered by photo then sample, so the GRPO
  * groups (the samples of one photo) are contiguous and described by offsets.
@@ -8,7 +9,8 @@
 import type Database from 'better-sqlite3';
 import { ErrorCode, RpcError } from '../../../shared/rpc/errors.js';
 import { REWARD_BANDS_KM, type RunColumns } from '../../../shared/rpc/reward-methods.js';
-import { globeFormatOk, globeNameMatch, globeStrictFields } from '../../../shared/reward/globe.js';
+import { bboxFormatOk, locLiteralKm } from '../../../shared/reward/geo-r-released.js';
+import { globeFormatOk, globeNameMatch, globeStrictFields, globeStrictMatch } from '../../../shared/reward/globe.js';
 import type { TaskContext } from '../rpc/task-context.js';
 import { TruthReader } from '../inference/truth.js';
 
@@ -48,6 +50,8 @@ export function runColumns(db: Database.Database, runId: number, task: TaskConte
   const cityMatch = new Uint8Array(n);
   const countryStrict = new Uint8Array(n);
   const cityStrict = new Uint8Array(n);
+  const locKm = new Float64Array(n);
+  const bboxFormat = new Uint8Array(n);
   const band = new Uint8Array(n);
   const country = new Int32Array(n);
   const offsets: number[] = [0];
@@ -58,6 +62,8 @@ export function runColumns(db: Database.Database, runId: number, task: TaskConte
   let lastImage = -1;
   let truthCountry: string | null = null;
   let truthCity: string | null = null;
+  let truthLat: number | null = null;
+  let truthLon: number | null = null;
   let countryId = -1;
   let i = 0;
   task.progress(0, n, 'reading completions');
@@ -72,7 +78,10 @@ export function runColumns(db: Database.Database, runId: number, task: TaskConte
     if (r.imageId !== lastImage) {
       if (i > 0) offsets.push(i);
       lastImage = r.imageId;
-      const label = truth.label(r.imageId);
+      const t = truth.truth(r.imageId);
+      const label = t.label;
+      truthLat = t.lat;
+      truthLon = t.lon;
       truthCountry = label?.country ?? label?.countryCode ?? null;
       truthCity = label?.city ?? null;
       if (truthCountry === null) countryId = -1;
@@ -97,8 +106,10 @@ export function runColumns(db: Database.Database, runId: number, task: TaskConte
     const text = r.text ?? '';
     globeFormat[i] = globeFormatOk(text) ? 1 : 0;
     const strict = globeStrictFields(text);
-    countryStrict[i] = globeNameMatch(strict.country, truthCountry) ? 1 : 0;
-    cityStrict[i] = globeNameMatch(strict.city, truthCity) ? 1 : 0;
+    countryStrict[i] = globeStrictMatch(strict.country, truthCountry) ? 1 : 0;
+    cityStrict[i] = globeStrictMatch(strict.city, truthCity) ? 1 : 0;
+    locKm[i] = locLiteralKm(text, truthLat, truthLon);
+    bboxFormat[i] = bboxFormatOk(text) ? 1 : 0;
     i++;
     if (i % 20_000 === 0) {
       task.throwIfCancelled();
@@ -145,6 +156,8 @@ export function runColumns(db: Database.Database, runId: number, task: TaskConte
     cityMatch: toBase64(cut(cityMatch)),
     countryMatchStrict: toBase64(cut(countryStrict)),
     cityMatchStrict: toBase64(cut(cityStrict)),
+    locKm: toBase64(cut(locKm)),
+    bboxFormatOk: toBase64(cut(bboxFormat)),
     offsets: toBase64(Int32Array.from(offsets)),
     band: toBase64(cut(band)),
     country: toBase64(cut(country)),

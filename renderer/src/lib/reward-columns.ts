@@ -21,6 +21,7 @@ function typed<T extends Float64Array | Int32Array>(b64: string, make: (buf: Arr
 
 export function decodeRunColumns(r: RunColumns): LabColumns {
   const km = typed(r.km, (b, n) => new Float64Array(b, 0, n), 8, 'km');
+  const locKm = typed(r.locKm, (b, n) => new Float64Array(b, 0, n), 8, 'locKm');
   const offsets = typed(r.offsets, (b, n) => new Int32Array(b, 0, n), 4, 'offsets');
   const country = typed(r.country, (b, n) => new Int32Array(b, 0, n), 4, 'country');
   const formatOk = bytes(r.formatOk);
@@ -33,6 +34,8 @@ export function decodeRunColumns(r: RunColumns): LabColumns {
     globeFormatOk,
     labelScore: labelScores(bytes(r.countryMatch), bytes(r.cityMatch)),
     labelScoreStrict: labelScores(bytes(r.countryMatchStrict), bytes(r.cityMatchStrict)),
+    locKm,
+    bboxFormatOk: bytes(r.bboxFormatOk),
     offsets,
     band,
     country,

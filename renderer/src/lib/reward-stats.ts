@@ -20,6 +20,9 @@ export interface LabColumns {
   /** GLOBE label scores (0, 0.2, 1), lenient and strict; derived from the match flags. */
   labelScore: Float64Array;
   labelScoreStrict: Float64Array;
+  /** Geo-R as released: km from the `{'LOC': [lat, lon]}` literal (NaN = none), VLM-R1's box format 0/1. */
+  locKm: Float64Array;
+  bboxFormatOk: Uint8Array;
   /** groups + 1 entries. */
   offsets: Int32Array;
   /** Index into BAND_LABELS per completion. */
@@ -37,7 +40,15 @@ export function labelScores(countryMatch: Uint8Array, cityMatch: Uint8Array): Fl
 }
 
 export function scoreColumns(c: LabColumns): ScoreColumns {
-  return { km: c.km, formatOk: c.formatOk, globeFormatOk: c.globeFormatOk, labelScore: c.labelScore, labelScoreStrict: c.labelScoreStrict };
+  return {
+    km: c.km,
+    formatOk: c.formatOk,
+    globeFormatOk: c.globeFormatOk,
+    labelScore: c.labelScore,
+    labelScoreStrict: c.labelScoreStrict,
+    locKm: c.locKm,
+    bboxFormatOk: c.bboxFormatOk,
+  };
 }
 
 export interface Histogram {
@@ -184,7 +195,7 @@ export function rescore(spec: RewardSpec, cols: LabColumns, out?: Float64Array):
 
 /** [min, max] of the values a component can take (a distance's values, 0 when missing). */
 function componentRange(c: RewardComponent): [number, number] {
-  if (c.kind !== 'distance') return [0, 1];
+  if (c.kind !== 'distance' && c.kind !== 'loc_dict') return [0, 1];
   return [Math.min(0, ...c.values), Math.max(0, ...c.values)];
 }
 
