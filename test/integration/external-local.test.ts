@@ -170,6 +170,22 @@ describe('external trainers on this machine', () => {
     expect(store.metrics(job.id).find((m) => m.name === 'memory(GiB)')?.step).toBe(1);
   }, 60_000);
 
+  it('ms-swift GRPO: the installed version is detected at launch and the command written for it', async () => {
+    // A Python environment whose installed-package metadata says ms-swift 3.5.3.
+    const site = path.join(tmp.dir, 'site-swift3');
+    fs.mkdirSync(path.join(site, 'ms_swift-3.5.3.dist-info'), { recursive: true });
+    fs.writeFileSync(path.join(site, 'ms_swift-3.5.3.dist-info', 'METADATA'), 'Metadata-Version: 2.1\nName: ms-swift\nVersion: 3.5.3\n');
+    useEnv({ PYTHONPATH: site });
+    const job = start({ recipe: 'swift-grpo', runName: 'swift-v3', env: { kind: 'interpreter', path: PYTHON }, model: 'Qwen/Qwen2.5-VL-7B-Instruct', data: { datasetId: fx.datasetId, valFraction: 0 }, reward: { specId }, hyper: { saveSteps: 3 } });
+    const done = await manager.waitFor(project.path, job.id);
+    const log = fs.readFileSync(new JobStore(project.db).detail(job.id).logPath as string, 'utf8');
+    expect(done.status, `${done.message}\n${log}`).toBe('done');
+    expect(log).toContain('ms-swift 3.5.3 found on this machine');
+    const launch = fs.readFileSync(path.join(stagingDir(project.cacheDir, 'swift-v3'), 'launch.sh'), 'utf8');
+    expect(launch).toContain('--train_type full');
+    expect(launch).toContain('--per_device_eval_batch_size 16');
+  }, 60_000);
+
   it('a custom command finds the data, reward file and output folder in its environment', async () => {
     useEnv();
     const cmd =

@@ -16,6 +16,7 @@ import { buildPlan, RECIPES } from './recipes.js';
 import { ExternalRunner, launchSteps, listCheckpointsOn, storedOf, type RunnerOptions } from './runner.js';
 import { q } from './shell.js';
 import { run, targetOf } from './target.js';
+import { detectSwiftVersion } from './swift-version.js';
 import { parseTrainerState, readTrainerState } from './trainer-state.js';
 
 export interface ExternalOptions extends RunnerOptions {
@@ -87,6 +88,16 @@ export function externalHandlers(projects: ProjectService, options: ExternalOpti
         plan = null; // e.g. the dataset was deleted since: the settings are still worth showing
       }
       return { settings: stored.external, plan };
+    },
+    'external.detectVersion': async ({ settings }) => {
+      const s = ExternalSettings.parse(settings);
+      const target = targetOf(s.where);
+      try {
+        const version = await detectSwiftVersion(target, s, options.env);
+        return { trainer: 'ms-swift' as const, version, where: target.label, message: `ms-swift ${version} on ${target.label}` };
+      } catch (err) {
+        return { trainer: 'ms-swift' as const, version: null, where: target.label, message: err instanceof Error ? err.message : String(err) };
+      }
     },
     'external.checkpoints': async ({ id }) => {
       const { store, stored } = externalJob(id);
