@@ -7,7 +7,7 @@
  *   `<image>` token per image, image paths under the media folder.
  * - VLM-R1 grpo_jsonl.py: one JSON object per line with id, image (str) and two
  *   conversations turns (human with `<image>`, gpt with the solution).
- * - ms-swift: messages (role/content), images, and the solution columns.
+ * - ms-swift: messages (role/content), images, GLOBE's solution (country<TAB>city) and the workbench's columns.
  * Labels: rejected left out, edits used, unreviewed from the gazetteer; the split is
  * seeded; photos not present are exported with a warning unless only-present.
  */
@@ -17,6 +17,7 @@ import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { parseCompletion } from '../../shared/parse/completion.js';
 import type { CliIo } from '../../electron/cli/command.js';
 import { exportCommand } from '../../electron/cli/commands/export.js';
+import { globeSolution } from '../../electron/services/audit/export/formats.js';
 import { tempDir } from '../helpers/temp.js';
 import { auditPhotos, call, openAuditFixture, type AuditFixture } from './audit-fixture.js';
 
@@ -151,6 +152,20 @@ describe('export', () => {
       expect(typeof row.country).toBe('string');
     }
     expect(rows.find((r) => (r.images as string[])[0] === 'a/border.jpg')).toMatchObject({ country: 'France', city: 'Wissembourg', lat: 49, lon: 8.2 });
+    // GLOBE's plug-in (examples/train/grpo/globe/plugin.py @ cfc439b): gt_country, gt_city = sol.split("\t").
+    for (const row of rows) {
+      const parts = (row.solution as string).split('\t');
+      expect(parts).toHaveLength(2);
+      expect(parts[0]).toBe(row.country);
+      expect(parts[1]).toBe(row.city ?? '');
+      expect(parseCompletion(row.answer as string).format_ok).toBe(true);
+    }
+  });
+
+  it("GLOBE's solution always splits into exactly two names", () => {
+    expect(globeSolution('Japan', 'Biei')).toBe('Japan\tBiei');
+    expect(globeSolution('Japan', null)).toBe('Japan\t');
+    expect(globeSolution('A\tB', 'C\r\nD').split('\t')).toEqual(['A B', 'C D']);
   });
 
   it('exports a subset, with a custom template, and refuses bad templates', async () => {

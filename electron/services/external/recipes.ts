@@ -411,7 +411,7 @@ export function buildPlan(s: ExternalSettingsParsed, ctx: PlanContext): Plan {
       if (!dialect.version) warnings.push(`the ms-swift version is not known: the command is written for ${NEWEST_SWIFT}+ (--tuner_type; 3.x needs --train_type); detect it or set it, else it is detected at launch`);
       const reward = pythonFileName('swift');
       add(reward, 'reward plug-in (ms-swift ORM)', exportPython(ctx.spec as RewardSpec, 'swift'), `from the reward spec "${ctx.spec?.name ?? 'unnamed'}"`);
-      addData('jsonl', 'ms-swift JSONL (messages, images, solution, lat, lon, country, city)');
+      addData('jsonl', 'ms-swift JSONL (messages, images; solution = country<TAB>city as GLOBE reads it; answer, lat, lon, country, region, city)');
       // swift opens relative image paths from the working folder.
       if (ctx.imageFolder) cwd = ctx.imageFolder;
       command = commandLines(env.prefix.concat(['swift', 'rlhf']), [
