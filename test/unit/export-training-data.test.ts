@@ -210,4 +210,23 @@ describe('georeason export (CLI)', () => {
     await expect(exportCommand.run(['--project', file, '--dataset', 'x', '--format', 'swift', '-o', 'o'], io)).rejects.toThrow(/no dataset 'x'.*1 'MP16 sample'/);
     expect(auditPhotos).toHaveLength(6);
   });
+
+  it("vlm-r1: says how many rows have no photo here and that grpo_jsonl.py's assert aborts the run", async () => {
+    const db = fx.projects.requireStore().db;
+    db.prepare('UPDATE images SET photo = 0 WHERE id IN (?, ?)').run(fx.imageIds[4], fx.imageIds[5]);
+    const file = fx.projects.requireStore().path;
+    fx.projects.close();
+    const lines: string[] = [];
+    const errs: string[] = [];
+    const io: CliIo = { stdout: (t) => void lines.push(t), stderr: (t) => void errs.push(t), cwd: fx.dir, env: {} };
+    expect(await exportCommand.run(['--project', file, '--dataset', 'MP16 sample', '--format', 'vlm-r1', '-o', 'v-out', '--val-fraction', '0'], io)).toBe(0);
+    const warned = errs.join('');
+    expect(warned).toMatch(/warning: 2 exported rows have no photo on this machine: VLM-R1's grpo_jsonl\.py asserts that every image path exists .*aborts the whole run.*--only-present/);
+    expect(lines.join('')).toMatch(/2 exported without a photo on this machine/);
+    errs.length = 0;
+    lines.length = 0;
+    expect(await exportCommand.run(['--project', file, '--dataset', 'MP16 sample', '--format', 'vlm-r1', '-o', 'v-out', '--val-fraction', '0', '--only-present'], io)).toBe(0);
+    expect(errs.join('')).not.toMatch(/grpo_jsonl/);
+    expect(lines.join('')).toMatch(/left out .* 2 without photo/);
+  });
 });
