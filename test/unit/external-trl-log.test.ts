@@ -159,6 +159,12 @@ describe('every trainer version as it prints (fixtures labelled in logs/sources.
     expect(metrics[1]!.values.frac_reward_zero_std).toBe(0.25);
   });
 
+  it('a dict with no number (e.g. a printed config of Nones) is not a logging step', () => {
+    const reader = new TrlLogReader();
+    expect(reader.push("{'bos_token_id': None, 'pad_token_id': None, 'model_type': 'qwen2_5_vl'}")).toEqual([]);
+    expect(reader.push("{'loss': '0.5', 'kl': None}")).toEqual([{ kind: 'metrics', step: 1, values: { loss: 0.5, kl: null } }]);
+  });
+
   it('transformers 5 prints floats as strings: read as numbers, nan/inf/None as no value', () => {
     const { metrics } = read('trl-transformers5.log');
     expect(metrics.map((m) => m.step)).toEqual([1, 2, 2]);

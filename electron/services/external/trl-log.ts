@@ -179,7 +179,9 @@ export class TrlLogReader {
       const dict = parsePythonDict(trimmed.slice(open));
       if (dict) {
         const { values, step, total } = metricsOf(dict);
-        if (Object.keys(values).length > 0) {
+        // A logging step has at least one number (loss, learning_rate…); a dict of Nones
+        // is some configuration printed, not a step.
+        if (Object.values(values).some((v) => v !== null)) {
           this.logCount++;
           const s = step ?? this.barStep ?? this.logCount;
           this.lastStep = Math.max(this.lastStep, s);
