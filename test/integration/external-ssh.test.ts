@@ -188,7 +188,7 @@ describe.skipIf(missing !== null)('external trainers over SSH (loopback sshd)', 
       const h = externalHandlers(projects, { manager });
       const ask = async (interpreter: string) =>
         contract['external.detectVersion'].result.parse(
-          await h['external.detectVersion']({ settings: { recipe: 'swift-grpo', runName: 'probe', env: { kind: 'interpreter', path: interpreter }, where: where('rsync') } }, detachedTask()),
+          await h['external.detectVersion']({ settings: ExternalSettings.parse({ recipe: 'swift-grpo', runName: 'probe', env: { kind: 'interpreter', path: interpreter }, where: where('rsync') }) }, detachedTask()),
         );
       expect(await ask(python)).toEqual({ trainer: 'ms-swift', version: '4.0.2', where: `ssh root@127.0.0.1:${port}`, message: `ms-swift 4.0.2 on ssh root@127.0.0.1:${port}` });
       const none = await ask(PYTHON);

@@ -96,6 +96,7 @@ describe('georeason train --settings (an external trainer)', () => {
     expect(lines.some((l) => l.event === 'artifact')).toBe(true);
     expect(lines.at(-1)).toMatchObject({ event: 'done', status: 'ok' });
 
+    await expect(trainCommand.run(['--project', file, '--settings', settings, '--sft-steps', '3'], io)).rejects.toThrow(/--sft-steps is a cor-policy option/);
     err = '';
     fs.writeFileSync(settings, JSON.stringify({ recipe: 'swift-grpo', runName: 'bad name' }));
     await expect(trainCommand.run(['--project', file, '--settings', settings], io)).rejects.toThrow(/runName: letters, digits/);

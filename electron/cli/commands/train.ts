@@ -117,6 +117,11 @@ export const trainCommand: CliCommand = {
     if (positionals.length > 0) throw new UsageError(`unexpected argument ${positionals[0]}`);
     if (!values.project) throw new UsageError('--project is required');
     const external = values.settings ? readSettings(path.resolve(io.cwd, values.settings)) : null;
+    if (external) {
+      const policyOnly = ['dataset', 'sft-steps', 'grpo-steps', 'generations', 'temperature', 'beta', 'epsilon', 'lr', 'device', 'encoder', 'samples', 'python'] as const;
+      const given = policyOnly.filter((k) => values[k] !== undefined);
+      if (given.length > 0) throw new UsageError(`--${given[0]} is a cor-policy option; an external run takes its settings from --settings`);
+    }
     if (!external && !values.dataset) throw new UsageError('--dataset is required');
     if (!external && values.recipe !== 'cor-policy') throw new UsageError(`unknown recipe "${values.recipe}" (built in: cor-policy; external trainers: --settings <run.json>)`);
     const device = values.device;
