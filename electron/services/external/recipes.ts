@@ -85,7 +85,7 @@ export const RECIPES: readonly RecipeDef[] = [
     id: 'swift-grpo',
     title: 'ms-swift GRPO (GLOBE)',
     description:
-      'swift rlhf --rlhf_type grpo with the reward spec as an external plug-in (--reward_funcs georeason). GLOBE settings: 16 generations, β 0.001, temperature 1.0, 1024 completion tokens, lr 1e-6.',
+      'swift rlhf --rlhf_type grpo with the reward spec as an external plug-in (--reward_funcs georeason). GLOBE settings: 16 generations, β 0.001, temperature 1.0, 1024 completion tokens, lr 1e-6. The command follows the installed ms-swift (3.x: --train_type; 4.x: --tuner_type), detected in your environment or set here.',
     defaults: { ...base, numGenerations: 16, beta: 0.001, maxCompletionLength: 1024, perDeviceBatchSize: 16 },
     needs: { checkout: false, model: true, data: true, reward: true, customCommand: false },
   },
