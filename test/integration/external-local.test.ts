@@ -225,6 +225,33 @@ describe('external trainers on this machine', () => {
     expect(fs.readFileSync(termFile, 'utf8')).toBe('SIGTERM\n');
   }, 90_000);
 
+  it('the preview of an ms-swift run asks the environment for its version, and says so', async () => {
+    const site = path.join(tmp.dir, 'site-swift41');
+    fs.mkdirSync(path.join(site, 'ms_swift-4.1.0.dist-info'), { recursive: true });
+    fs.writeFileSync(path.join(site, 'ms_swift-4.1.0.dist-info', 'METADATA'), 'Metadata-Version: 2.1\nName: ms-swift\nVersion: 4.1.0\n');
+    const projects = new ProjectService(path.join(tmp.dir, 'user'));
+    projects.open(project.path);
+    try {
+      const previewWith = async (env: NodeJS.ProcessEnv, more: Partial<Settings> = {}) => {
+        const h = externalHandlers(projects, { manager, env });
+        const settings = contract['external.preview'].params.parse({
+          settings: { recipe: 'swift-grpo', runName: 'swift-preview', env: { kind: 'interpreter', path: PYTHON }, model: 'Qwen/Qwen2.5-VL-7B-Instruct', data: { datasetId: fx.datasetId }, reward: { specId }, ...more },
+        });
+        return contract['external.preview'].result.parse(await h['external.preview'](settings, detachedTask()));
+      };
+      const detected = await previewWith({ ...process.env, PYTHONPATH: site });
+      expect(detected.targets).toBe('ms-swift 4.1.0 (--tuner_type), detected on this machine');
+      expect(detected.command).toContain('--tuner_type full');
+      const set = await previewWith({ ...process.env, PYTHONPATH: site }, { swiftVersion: '3.5.3' });
+      expect(set.targets).toBe('ms-swift 3.5.3 (--train_type)');
+      const none = await previewWith({ ...process.env, PYTHONPATH: path.join(tmp.dir, 'no-such-site') });
+      expect(none.targets).toMatch(/not known yet/);
+      expect(none.warnings.join(' ')).toMatch(/ms-swift version not detected: ms-swift is not installed in that Python environment on this machine/);
+    } finally {
+      projects.close();
+    }
+  }, 60_000);
+
   it('through the RPC handlers: preview shows the exact command and files, start queues the same run, checkpoints list and fill metrics', async () => {
     const projects = new ProjectService(path.join(tmp.dir, 'user'));
     projects.open(project.path);
