@@ -1,5 +1,5 @@
 /**
- * Methods of the external-trainers group (issue #10): the field's own trainers —
+ * Methods of the external-trainers group: the field's own trainers —
  * Geo-R / VLM-R1 GRPO (grpo_jsonl.py), LLaMA-Factory SFT, ms-swift GRPO as GLOBE runs
  * it, or a custom command — launched on this machine or on a GPU server over SSH
  * (optionally through Slurm), as jobs of the job manager: the workbench writes their
