@@ -1,5 +1,5 @@
 /**
- * Methods of the external-trainers group (issue #10): the field's own trainers —
+ * Methods of the external-trainers group: the field's own trainers —
  * Geo-R / VLM-R1 GRPO (grpo_jsonl.py), LLaMA-Factory SFT, ms-swift GRPO as GLOBE runs
  * it, or a custom command — launched on this machine or on a GPU server over SSH
  * (optionally through Slurm), as jobs of the job manager: the workbench writes their
@@ -151,6 +151,16 @@ export const ExternalSettings = z
     extraArgs: z.string().max(10_000).default(''),
     /** The custom recipe's command (a bash command line). */
     customCommand: z.string().max(20_000).optional(),
+    /**
+     * The ms-swift version the swift-grpo command is written for (detected in the run's
+     * environment by external.detectVersion, or set by the user); left out, it is
+     * detected at launch.
+     */
+    swiftVersion: z
+      .string()
+      .trim()
+      .regex(/^\d+\.\d+(\.\d+)?([.+-]?[A-Za-z0-9]+)*$/, 'a version such as 3.5.3 or 4.1.0')
+      .optional(),
   })
   .strict();
 export type ExternalSettings = z.input<typeof ExternalSettings>;
@@ -180,6 +190,8 @@ export const LaunchPlan = z.object({
   /** What launching does, in order (export, sync, submit…), with the exact commands. */
   steps: z.array(z.string()),
   warnings: z.array(z.string()),
+  /** The trainer version the command is written for, in words (null: the command does not depend on it). */
+  targets: z.string().nullable(),
 });
 export type LaunchPlan = z.infer<typeof LaunchPlan>;
 
@@ -220,6 +232,17 @@ export const externalMethods = {
     summary: 'The settings an external job was started with (to start a similar run).',
     params: z.object({ id }).strict(),
     result: z.object({ settings: ExternalSettings, plan: LaunchPlan.nullable() }),
+  }),
+  'external.detectVersion': method({
+    summary: "The ms-swift version installed in the run's Python environment, on this machine or the server (what the swift-grpo command is written for).",
+    params: z.object({ settings: ExternalSettings }).strict(),
+    result: z.object({
+      trainer: z.literal('ms-swift'),
+      /** null: it could not be told (the message says why). */
+      version: z.string().nullable(),
+      where: z.string(),
+      message: z.string(),
+    }),
   }),
   'external.checkpoints': method({
     summary: "The checkpoint-* folders an external job's trainer wrote (listed as artifacts; trainer_state.json log_history read into metrics).",

@@ -61,6 +61,43 @@ describe('external trainers in Chromium', () => {
     expect(await panel.getByTestId('external-start').isDisabled()).toBe(true);
   });
 
+  it('shows every problem at once beside its field; ms-swift: no freeze, the version the command targets', async () => {
+    const panel = page.getByTestId('external-panel');
+    await panel.getByTestId('external-run-name').fill('has a space');
+    await panel.getByTestId('external-model').fill('');
+    await panel.getByTestId('external-checkout').fill('');
+    await panel.getByTestId('external-conda').fill('');
+    await panel.getByTestId('external-preview').click();
+    await panel.getByTestId('external-problems').waitFor();
+    expect(await panel.getByTestId('problem-runName').textContent()).toContain('no spaces');
+    expect(await panel.getByTestId('problem-model').textContent()).toContain('required');
+    expect(await panel.getByTestId('problem-checkout').textContent()).toContain('required');
+    expect(await panel.getByTestId('problem-condaName').textContent()).toContain('required');
+    expect(await panel.getByTestId('external-problems').textContent()).toMatch(/^4 fields need attention/);
+    expect(await panel.getByTestId('external-plan').count()).toBe(0);
+    // Placeholders read as hints, not values.
+    expect(await panel.getByTestId('external-model').getAttribute('placeholder')).toMatch(/^e\.g\. /);
+    await page.screenshot({ path: screenshotPath('external-problems'), fullPage: true });
+    // Fixing a field clears its problem at once.
+    await panel.getByTestId('external-run-name').fill('globe-run');
+    expect(await panel.getByTestId('problem-runName').count()).toBe(0);
+
+    await panel.getByTestId('external-recipe').selectOption('swift-grpo');
+    await panel.getByTestId('external-conda').fill('swift3');
+    await panel.getByTestId('external-model').fill('Qwen/Qwen2.5-VL-7B-Instruct');
+    await panel.locator('details.hyper').first().locator('summary').click();
+    const tuners = await panel.locator('details.hyper').first().locator('select option').allTextContents();
+    expect(tuners).toEqual(['full', 'lora']);
+    await panel.getByTestId('external-swift-version').fill('3.5.3');
+    await panel.getByTestId('external-preview').click();
+    await panel.getByTestId('external-plan-targets').waitFor();
+    expect(await panel.getByTestId('external-plan-targets').textContent()).toContain('ms-swift 3.5.3 (--train_type)');
+    const cmd = (await panel.getByTestId('external-command-preview').textContent()) ?? '';
+    expect(cmd).toContain('--train_type full');
+    expect(cmd).toContain('--per_device_eval_batch_size');
+    await page.screenshot({ path: screenshotPath('external-swift-preview'), fullPage: true });
+  });
+
   it('starts a custom command and its TRL log becomes metrics in the job list', async () => {
     const panel = page.getByTestId('external-panel');
     await panel.getByTestId('external-recipe').selectOption('custom');

@@ -170,6 +170,22 @@ describe('external trainers on this machine', () => {
     expect(store.metrics(job.id).find((m) => m.name === 'memory(GiB)')?.step).toBe(1);
   }, 60_000);
 
+  it('ms-swift GRPO: the installed version is detected at launch and the command written for it', async () => {
+    // A Python environment whose installed-package metadata says ms-swift 3.5.3.
+    const site = path.join(tmp.dir, 'site-swift3');
+    fs.mkdirSync(path.join(site, 'ms_swift-3.5.3.dist-info'), { recursive: true });
+    fs.writeFileSync(path.join(site, 'ms_swift-3.5.3.dist-info', 'METADATA'), 'Metadata-Version: 2.1\nName: ms-swift\nVersion: 3.5.3\n');
+    useEnv({ PYTHONPATH: site });
+    const job = start({ recipe: 'swift-grpo', runName: 'swift-v3', env: { kind: 'interpreter', path: PYTHON }, model: 'Qwen/Qwen2.5-VL-7B-Instruct', data: { datasetId: fx.datasetId, valFraction: 0 }, reward: { specId }, hyper: { saveSteps: 3 } });
+    const done = await manager.waitFor(project.path, job.id);
+    const log = fs.readFileSync(new JobStore(project.db).detail(job.id).logPath as string, 'utf8');
+    expect(done.status, `${done.message}\n${log}`).toBe('done');
+    expect(log).toContain('ms-swift 3.5.3 found on this machine');
+    const launch = fs.readFileSync(path.join(stagingDir(project.cacheDir, 'swift-v3'), 'launch.sh'), 'utf8');
+    expect(launch).toContain('--train_type full');
+    expect(launch).toContain('--per_device_eval_batch_size 16');
+  }, 60_000);
+
   it('a custom command finds the data, reward file and output folder in its environment', async () => {
     useEnv();
     const cmd =
@@ -208,6 +224,33 @@ describe('external trainers on this machine', () => {
     expect(fs.readFileSync(path.join(tmp.dir, 'slurm-state', 'scancel.log'), 'utf8')).toContain('1002 TERM');
     expect(fs.readFileSync(termFile, 'utf8')).toBe('SIGTERM\n');
   }, 90_000);
+
+  it('the preview of an ms-swift run asks the environment for its version, and says so', async () => {
+    const site = path.join(tmp.dir, 'site-swift41');
+    fs.mkdirSync(path.join(site, 'ms_swift-4.1.0.dist-info'), { recursive: true });
+    fs.writeFileSync(path.join(site, 'ms_swift-4.1.0.dist-info', 'METADATA'), 'Metadata-Version: 2.1\nName: ms-swift\nVersion: 4.1.0\n');
+    const projects = new ProjectService(path.join(tmp.dir, 'user'));
+    projects.open(project.path);
+    try {
+      const previewWith = async (env: NodeJS.ProcessEnv, more: Partial<Settings> = {}) => {
+        const h = externalHandlers(projects, { manager, env });
+        const settings = contract['external.preview'].params.parse({
+          settings: { recipe: 'swift-grpo', runName: 'swift-preview', env: { kind: 'interpreter', path: PYTHON }, model: 'Qwen/Qwen2.5-VL-7B-Instruct', data: { datasetId: fx.datasetId }, reward: { specId }, ...more },
+        });
+        return contract['external.preview'].result.parse(await h['external.preview'](settings, detachedTask()));
+      };
+      const detected = await previewWith({ ...process.env, PYTHONPATH: site });
+      expect(detected.targets).toBe('ms-swift 4.1.0 (--tuner_type), detected on this machine');
+      expect(detected.command).toContain('--tuner_type full');
+      const set = await previewWith({ ...process.env, PYTHONPATH: site }, { swiftVersion: '3.5.3' });
+      expect(set.targets).toBe('ms-swift 3.5.3 (--train_type)');
+      const none = await previewWith({ ...process.env, PYTHONPATH: path.join(tmp.dir, 'no-such-site') });
+      expect(none.targets).toMatch(/not known yet/);
+      expect(none.warnings.join(' ')).toMatch(/ms-swift version not detected: ms-swift is not installed in that Python environment on this machine/);
+    } finally {
+      projects.close();
+    }
+  }, 60_000);
 
   it('through the RPC handlers: preview shows the exact command and files, start queues the same run, checkpoints list and fill metrics', async () => {
     const projects = new ProjectService(path.join(tmp.dir, 'user'));

@@ -175,6 +175,30 @@ describe.skipIf(missing !== null)('external trainers over SSH (loopback sshd)', 
     }
   }, 60_000);
 
+  it("external.detectVersion asks the server's Python environment for its ms-swift, over ssh", async () => {
+    // A server-side interpreter whose installed-package metadata says ms-swift 4.0.2.
+    const site = path.join(tmp.dir, 'remote-site');
+    fs.mkdirSync(path.join(site, 'ms_swift-4.0.2.dist-info'), { recursive: true });
+    fs.writeFileSync(path.join(site, 'ms_swift-4.0.2.dist-info', 'METADATA'), 'Metadata-Version: 2.1\nName: ms-swift\nVersion: 4.0.2\n');
+    const python = path.join(tmp.dir, 'remote-python');
+    fs.writeFileSync(python, `#!/bin/sh\nPYTHONPATH=${site} exec ${PYTHON} "$@"\n`, { mode: 0o755 });
+    const projects = new ProjectService(path.join(tmp.dir, 'user'));
+    projects.open(project.path);
+    try {
+      const h = externalHandlers(projects, { manager });
+      const ask = async (interpreter: string) =>
+        contract['external.detectVersion'].result.parse(
+          await h['external.detectVersion']({ settings: ExternalSettings.parse({ recipe: 'swift-grpo', runName: 'probe', env: { kind: 'interpreter', path: interpreter }, where: where('rsync') }) }, detachedTask()),
+        );
+      expect(await ask(python)).toEqual({ trainer: 'ms-swift', version: '4.0.2', where: `ssh root@127.0.0.1:${port}`, message: `ms-swift 4.0.2 on ssh root@127.0.0.1:${port}` });
+      const none = await ask(PYTHON);
+      expect(none.version).toBeNull();
+      expect(none.message).toBe(`ms-swift is not installed in that Python environment on ssh root@127.0.0.1:${port}`);
+    } finally {
+      projects.close();
+    }
+  }, 60_000);
+
   it('cancel reaches the remote process group (kill -TERM -<pgid> over ssh)', async () => {
     const cmd = `trap 'echo SIGTERM > ${tmp.dir}/remote-term; exit 143' TERM; for i in $(seq 1 200); do echo "{'loss': $i}"; sleep 0.3; done`;
     const job = start({ recipe: 'custom', runName: 'remote-cancel', customCommand: cmd, where: where('rsync') });

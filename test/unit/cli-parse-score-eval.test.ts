@@ -203,6 +203,8 @@ describe('georeason eval', () => {
     ['field count', 'id,lat,lon\np1,1\n', /gt-bad\.csv:2: expected 3 fields, got 2/],
     ['unterminated quote', 'id,lat,lon\n"p1,1,2\n', /gt-bad\.csv:2: unterminated quoted field/],
     ['duplicate id', 'id,lat,lon\np1,1,2\np1,1,2\n', /gt-bad\.csv:3: duplicate id "p1"/],
+    ['no rows (header only)', 'id,lat,lon\n', /gt-bad\.csv: the ground truth has no rows/],
+    ['no rows (blank lines)', 'id,lat,lon\n\n\n', /gt-bad\.csv: the ground truth has no rows/],
   ])('bad ground truth: %s', async (_n, content, msg) => {
     write('gt-bad.csv', content);
     write('pred-ok.csv', 'id,lat,lon\np1,1,2\n');

@@ -7,7 +7,7 @@
  *   `<image>` token per image, image paths under the media folder.
  * - VLM-R1 grpo_jsonl.py: one JSON object per line with id, image (str) and two
  *   conversations turns (human with `<image>`, gpt with the solution).
- * - ms-swift: messages (role/content), images, and the solution columns.
+ * - ms-swift: messages (role/content), images, GLOBE's solution (country<TAB>city) and the workbench's columns.
  * Labels: rejected left out, edits used, unreviewed from the gazetteer; the split is
  * seeded; photos not present are exported with a warning unless only-present.
  */
@@ -17,6 +17,7 @@ import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { parseCompletion } from '../../shared/parse/completion.js';
 import type { CliIo } from '../../electron/cli/command.js';
 import { exportCommand } from '../../electron/cli/commands/export.js';
+import { globeSolution } from '../../electron/services/audit/export/formats.js';
 import { tempDir } from '../helpers/temp.js';
 import { auditPhotos, call, openAuditFixture, type AuditFixture } from './audit-fixture.js';
 
@@ -151,6 +152,20 @@ describe('export', () => {
       expect(typeof row.country).toBe('string');
     }
     expect(rows.find((r) => (r.images as string[])[0] === 'a/border.jpg')).toMatchObject({ country: 'France', city: 'Wissembourg', lat: 49, lon: 8.2 });
+    // GLOBE's plug-in (examples/train/grpo/globe/plugin.py @ cfc439b): gt_country, gt_city = sol.split("\t").
+    for (const row of rows) {
+      const parts = (row.solution as string).split('\t');
+      expect(parts).toHaveLength(2);
+      expect(parts[0]).toBe(row.country);
+      expect(parts[1]).toBe(row.city ?? '');
+      expect(parseCompletion(row.answer as string).format_ok).toBe(true);
+    }
+  });
+
+  it("GLOBE's solution always splits into exactly two names", () => {
+    expect(globeSolution('Japan', 'Biei')).toBe('Japan\tBiei');
+    expect(globeSolution('Japan', null)).toBe('Japan\t');
+    expect(globeSolution('A\tB', 'C\r\nD').split('\t')).toEqual(['A B', 'C D']);
   });
 
   it('exports a subset, with a custom template, and refuses bad templates', async () => {
@@ -194,5 +209,24 @@ describe('georeason export (CLI)', () => {
     await expect(exportCommand.run(['--project', file, '--dataset', 'x', '--format', 'csv', '-o', 'o'], io)).rejects.toThrow(/--format must be/);
     await expect(exportCommand.run(['--project', file, '--dataset', 'x', '--format', 'swift', '-o', 'o'], io)).rejects.toThrow(/no dataset 'x'.*1 'MP16 sample'/);
     expect(auditPhotos).toHaveLength(6);
+  });
+
+  it("vlm-r1: says how many rows have no photo here and that grpo_jsonl.py's assert aborts the run", async () => {
+    const db = fx.projects.requireStore().db;
+    db.prepare('UPDATE images SET photo = 0 WHERE id IN (?, ?)').run(fx.imageIds[4], fx.imageIds[5]);
+    const file = fx.projects.requireStore().path;
+    fx.projects.close();
+    const lines: string[] = [];
+    const errs: string[] = [];
+    const io: CliIo = { stdout: (t) => void lines.push(t), stderr: (t) => void errs.push(t), cwd: fx.dir, env: {} };
+    expect(await exportCommand.run(['--project', file, '--dataset', 'MP16 sample', '--format', 'vlm-r1', '-o', 'v-out', '--val-fraction', '0'], io)).toBe(0);
+    const warned = errs.join('');
+    expect(warned).toMatch(/warning: 2 exported rows have no photo on this machine: VLM-R1's grpo_jsonl\.py asserts that every image path exists .*aborts the whole run.*--only-present/);
+    expect(lines.join('')).toMatch(/2 exported without a photo on this machine/);
+    errs.length = 0;
+    lines.length = 0;
+    expect(await exportCommand.run(['--project', file, '--dataset', 'MP16 sample', '--format', 'vlm-r1', '-o', 'v-out', '--val-fraction', '0', '--only-present'], io)).toBe(0);
+    expect(errs.join('')).not.toMatch(/grpo_jsonl/);
+    expect(lines.join('')).toMatch(/left out .* 2 without photo/);
   });
 });

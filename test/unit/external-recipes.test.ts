@@ -3,7 +3,11 @@ import { ExternalSettings, type ExternalSettings as Settings } from '../../share
 import { presets } from '../../shared/reward/presets.js';
 import { buildPlan, sbatchScript, type PlanContext } from '../../electron/services/external/recipes.js';
 import { launchSteps, startCommand, stopCommand } from '../../electron/services/external/runner.js';
-import { sshTarget } from '../../electron/services/external/target.js';
+import { localTarget, sshTarget } from '../../electron/services/external/target.js';
+import { detectSwiftVersion, parseSwiftVersion, swiftDialect, swiftVersionCommand } from '../../electron/services/external/swift-version.js';
+import fs from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
 
 const spec = presets['geo-r-code'];
 const ctx: PlanContext = { workDir: '/runs/r1', imageFolder: '/data/photos', spec, datasetName: 'MP16 sample', where: 'this machine', hasVal: true };
@@ -92,6 +96,79 @@ describe('ms-swift GRPO and LLaMA-Factory recipes', () => {
       expect(yaml).toContain(`\n${line}\n`);
     }
     expect(p.files.some((f) => f.path === '/runs/r1/data/dataset_info.json')).toBe(true);
+  });
+});
+
+describe('the swift rlhf command per ms-swift version (argument dataclasses read at v3.5.3, v4.0.0, v4.1.0)', () => {
+  const swift = (more: Partial<Settings> = {}, c: Partial<PlanContext> = {}) =>
+    plan({ recipe: 'swift-grpo', runName: 'g', model: 'Qwen/Qwen2.5-VL-7B-Instruct', data: { datasetId: 1 }, reward: { preset: 'globe' }, ...more }, c);
+
+  it('3.x: --train_type (swift/llm/argument/base_args/base_args.py @ v3.5.3 has no tuner_type)', () => {
+    const p = swift({ swiftVersion: '3.5.3' });
+    expect(p.command).toContain('--train_type full');
+    expect(p.command).not.toContain('--tuner_type');
+    expect(p.targets).toBe('ms-swift 3.5.3 (--train_type)');
+    expect(p.warnings.join(' ')).not.toMatch(/version is not known/);
+  });
+
+  it('4.0 and 4.1+: --tuner_type (4.0 keeps train_type as a deprecated alias; 4.1 rejects it as remaining_argv)', () => {
+    for (const v of ['4.0.2', '4.1.0', '4.5.1']) {
+      const p = swift({ swiftVersion: v, hyper: { finetuningType: 'lora' } });
+      expect(p.command, v).toContain('--tuner_type lora');
+      expect(p.command, v).not.toContain('--train_type');
+      expect(p.targets).toBe(`ms-swift ${v} (--tuner_type)`);
+    }
+  });
+
+  it('an unknown version: written for the newest, and the preview says so', () => {
+    const p = swift();
+    expect(p.command).toContain('--tuner_type');
+    expect(p.targets).toMatch(/ms-swift 4\.1 or newer.*not known/);
+    expect(p.warnings.join(' ')).toMatch(/version is not known/);
+  });
+
+  it('"freeze" is refused: ms-swift has no such tuner (get_supported_tuners)', () => {
+    expect(() => swift({ swiftVersion: '3.5.3', hyper: { finetuningType: 'freeze' } })).toThrow(/"freeze" is not an ms-swift tuner.*choose full or lora/);
+  });
+
+  it('--per_device_eval_batch_size is always set, and num_generations divides eval batch × processes', () => {
+    for (const [nproc, hasVal] of [[8, true], [1, false], [3, true]] as const) {
+      const p = swift({ swiftVersion: '4.1.0', launcher: { nprocPerNode: nproc } }, { hasVal });
+      const m = /--per_device_eval_batch_size (\d+)/.exec(p.command);
+      expect(m, `nproc ${nproc}`).not.toBeNull();
+      expect((Number(m![1]) * nproc) % 16).toBe(0);
+    }
+  });
+
+  it('other recipes do not depend on the ms-swift version', () => {
+    expect(plan({ recipe: 'llamafactory-sft', runName: 's', model: '/m', data: { datasetId: 1 } }).targets).toBeNull();
+  });
+});
+
+describe('detecting the installed ms-swift', () => {
+  it('reads the version among other output, and dialects by version', () => {
+    expect(parseSwiftVersion('some conda noise\nms-swift 3.5.3\n')).toBe('3.5.3');
+    expect(parseSwiftVersion('ms-swift 4.1.0.dev0')).toBe('4.1.0.dev0');
+    expect(parseSwiftVersion('nothing')).toBeNull();
+    expect(swiftDialect('3.12.6').tunerFlag).toBe('train_type');
+    expect(swiftDialect('4.0.0').tunerFlag).toBe('tuner_type');
+    expect(swiftDialect(null)).toEqual({ version: null, tunerFlag: 'tuner_type' });
+  });
+
+  it('asks the run\'s Python environment (installed package metadata), through the same target commands as a launch', async () => {
+    const site = fs.mkdtempSync(path.join(os.tmpdir(), 'georeason-swift-'));
+    try {
+      const s = ExternalSettings.parse({ recipe: 'swift-grpo', runName: 'g', env: { kind: 'interpreter', path: '/usr/bin/python3' } });
+      expect(swiftVersionCommand(s)).toContain('/usr/bin/python3 -c');
+      const env = { ...process.env, PYTHONPATH: site };
+      await expect(detectSwiftVersion(localTarget(), s, env)).rejects.toThrow(/ms-swift is not installed in that Python environment on this machine/);
+      const dist = path.join(site, 'ms_swift-3.5.3.dist-info');
+      fs.mkdirSync(dist);
+      fs.writeFileSync(path.join(dist, 'METADATA'), 'Metadata-Version: 2.1\nName: ms-swift\nVersion: 3.5.3\n');
+      await expect(detectSwiftVersion(localTarget(), s, env)).resolves.toBe('3.5.3');
+    } finally {
+      fs.rmSync(site, { recursive: true, force: true });
+    }
   });
 });
 

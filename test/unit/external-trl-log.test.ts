@@ -124,6 +124,91 @@ describe('TRL log reader on recorded logs', () => {
   });
 });
 
+describe('every trainer version as it prints (fixtures labelled in logs/sources.json)', () => {
+  it('labels every log fixture with its trainer version and where its source prints the line', () => {
+    const sources = JSON.parse(fs.readFileSync(path.join(LOGS, 'sources.json'), 'utf8')) as { files: Record<string, { trainer: string; printedBy: string }> };
+    const logs = fs.readdirSync(LOGS).filter((f) => f.endsWith('.log'));
+    for (const f of logs) {
+      expect(sources.files[f], f).toBeDefined();
+      expect(sources.files[f]!.trainer.length, f).toBeGreaterThan(10);
+      expect(sources.files[f]!.printedBy.length, f).toBeGreaterThan(10);
+    }
+  });
+
+  it('VLM-R1 pinned (transformers 4.49, TRL 0.17): completion_length, rewards/<function>, kl, clip_ratio', () => {
+    const { metrics, progress } = read('vlm-r1-pinned.log');
+    expect(metrics.map((m) => m.step)).toEqual([1, 2]);
+    expect(metrics[1]!.values).toMatchObject({
+      completion_length: 176.5,
+      'rewards/georeason_reward/mean': 0.4402,
+      reward: 0.4402,
+      reward_std: 0.2511,
+      kl: 0.0021,
+      clip_ratio: 0,
+    });
+    expect(metrics[1]!.values.frac_reward_zero_std).toBeUndefined();
+    expect(progress.at(-1)).toMatchObject({ step: 2, total: 200 });
+  });
+
+  it("current TRL: None is kept as no value, not 0 and not dropped", () => {
+    const { metrics, failures } = read('trl-current-grpo.log');
+    expect(failures).toEqual([]);
+    expect(metrics).toHaveLength(2);
+    expect(metrics[0]!.values['completions/mean_terminated_length']).toBe(170.3);
+    expect(metrics[1]!.values).toHaveProperty('completions/mean_terminated_length', null);
+    expect(metrics[1]!.values.frac_reward_zero_std).toBe(0.25);
+  });
+
+  it('a dict with no number (e.g. a printed config of Nones) is not a logging step', () => {
+    const reader = new TrlLogReader();
+    expect(reader.push("{'bos_token_id': None, 'pad_token_id': None, 'model_type': 'qwen2_5_vl'}")).toEqual([]);
+    expect(reader.push("{'loss': '0.5', 'kl': None}")).toEqual([{ kind: 'metrics', step: 1, values: { loss: 0.5, kl: null } }]);
+  });
+
+  it('transformers 5 prints floats as strings: read as numbers, nan/inf/None as no value', () => {
+    const { metrics } = read('trl-transformers5.log');
+    expect(metrics.map((m) => m.step)).toEqual([1, 2, 2]);
+    expect(metrics[0]!.values).toMatchObject({ loss: 0.0123, learning_rate: 1e-6, num_tokens: 4096, reward: 0.41, reward_std: 0.31, frac_reward_zero_std: 0.25, kl: 0.0021, 'rewards/georeason/mean': 0.41, epoch: 0.02 });
+    expect(metrics[0]!.values).toHaveProperty('entropy', null);
+    expect(metrics[0]!.values).toHaveProperty('completions/mean_terminated_length', null);
+    expect(metrics[1]!.values).toHaveProperty('grad_norm', null);
+    expect(metrics[1]!.values.kl).toBe(1.235e-5);
+    expect(metrics[2]!.values).toMatchObject({ 'eval/loss': 0.2201, 'eval/reward': 0.47 });
+  });
+
+  it('ms-swift 3.x: memory(GiB), train_speed(iter/s); percentage and times are text, not metrics', () => {
+    const { metrics } = read('swift-grpo.log');
+    expect(metrics[0]!.values['train_speed(iter/s)']).toBe(0.033);
+    expect(metrics[0]!.values.elapsed_time).toBeUndefined();
+    expect(metrics[0]!.values.remaining_time).toBeUndefined();
+  });
+
+  it('ms-swift 4.x: rewards/<ClassName>/mean, train_speed(s/it), the step from global_step/max_steps', () => {
+    const { metrics, progress } = read('swift4-grpo.log');
+    expect(metrics[0]!.step).toBe(1);
+    expect(metrics[0]!.values).toMatchObject({ 'rewards/GeoReasonORM/mean': 0.31, 'memory(GiB)': 61.2, 'train_speed(s/it)': 31.004112 });
+    expect(progress.at(-1)).toMatchObject({ step: 1, total: 100 });
+  });
+
+  it('ms-swift 4.x on transformers 5: every metric and the step progress read from strings', () => {
+    const { metrics, progress } = read('swift4-grpo-transformers5.log');
+    expect(metrics.map((m) => m.step)).toEqual([1, 2]);
+    expect(metrics[1]!.values).toMatchObject({
+      loss: 0.0002,
+      reward: 0.36,
+      reward_std: 0.24,
+      frac_reward_zero_std: 0.0625,
+      kl: 0.0004,
+      'rewards/GeoReasonORM/mean': 0.36,
+      'memory(GiB)': 61.4,
+      'train_speed(s/it)': 30.5,
+    });
+    expect(metrics[1]!.values.elapsed_time).toBeUndefined();
+    expect(progress.filter((p) => p.text === '2/100')).toHaveLength(1);
+    expect(progress.at(-1)).toMatchObject({ step: 2, total: 100 });
+  });
+});
+
 describe('trainer_state.json and checkpoints', () => {
   it('reads log_history (NaN as no value) and lists checkpoints', () => {
     const s = parseTrainerState(fs.readFileSync(path.join(LOGS, 'ckpt/checkpoint-10/trainer_state.json'), 'utf8'));

@@ -132,6 +132,8 @@ export const evalCommand: CliCommand = {
     if (!values.pred) throw new UsageError('--pred <pred.csv|completions.jsonl> is required');
     try {
       const gt = readPointsCsv(values.gt, readCsv(values.gt, io), false);
+      // Accuracy over no rows is no accuracy: a report of 0 % would read as a result.
+      if (gt.length === 0) throw new InputError([`${values.gt}: the ground truth has no rows (a header only); nothing to evaluate`]);
       const preds = isJsonl(values.pred) ? readPointsJsonl(values.pred, io) : readPointsCsv(values.pred, readCsv(values.pred, io), true);
 
       const seen = new Map<string, number>();

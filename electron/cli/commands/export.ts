@@ -35,6 +35,8 @@ export const exportCommand: CliCommand = {
     'Template placeholders: {country} {country_code} {region} {region_code} {city} {lat} {lon}.',
     'Image paths are written relative to --image-root (default: the dataset\'s image folder).',
     'Rows whose photo is not present locally are exported with a warning; --only-present leaves them out.',
+    "VLM-R1's grpo_jsonl.py aborts the whole run when any image path is missing: export with --only-present",
+    'unless the training machine has every photo.',
     'Trainers: LLaMA-Factory resolves image paths against media_dir (default: its dataset_dir); VLM-R1 against',
     '--image_folders; ms-swift against its working folder. Point them at the --image-root you chose.',
   ].join('\n'),
@@ -114,7 +116,8 @@ export const exportCommand: CliCommand = {
         io.stdout(
           `exported ${summary.train} train + ${summary.val} validation rows (${format.data}) from '${dataset.name}': ` +
             `${summary.fromReview} reviewed, ${summary.fromGazetteer} gazetteer; left out ${summary.skippedRejected} rejected, ` +
-            `${summary.skippedNoLabel} unlabelled, ${summary.skippedMissingPhoto} without photo\n`,
+            `${summary.skippedNoLabel} unlabelled, ${summary.skippedMissingPhoto} without photo` +
+            `${summary.missingPhotoWarnings > 0 ? `; ${summary.missingPhotoWarnings} exported without a photo on this machine` : ''}\n`,
         );
         for (const f of summary.files) io.stdout(`  ${f}\n`);
         for (const w of summary.warnings) io.stderr(`warning: ${w}\n`);

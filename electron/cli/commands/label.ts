@@ -1,14 +1,15 @@
 /**
- * `georeason label <in.csv> [-o out.csv]`: Chain-of-Region labels for a CSV of points.
- * Output is all or nothing: a bad row fails the run (unless --skip-bad) and no output
- * is written; with -o the file is written to a temporary name and renamed at the end.
+ * `georeason label <in.csv> [-o out.csv]`: Chain-of-Region labels for a CSV of points,
+ * read as `import` reads a dataset CSV (see geo/label-csv.ts).
+ * Output is all or nothing: a bad row fails the run (unless --skip-bad, which leaves the
+ * bad rows out) and no output is written; with -o the file is written to a temporary
+ * name and renamed at the end.
  */
 import fs from 'node:fs';
 import path from 'node:path';
-import readline from 'node:readline';
 import { parseArgs } from 'node:util';
 import { resourcesDir } from '../../services/app-paths.js';
-import { OUTPUT_COLUMNS, findColumns, labelToCsv, parseCsvLine, readRow } from '../../services/geo/label-csv.js';
+import { LabelInputError, OUTPUT_COLUMNS, labelToCsv, openLabelInput } from '../../services/geo/label-csv.js';
 import { loadLabeler, type LabelerOptions } from '../../services/geo/labeler.js';
 import { UsageError, type CliCommand } from '../command.js';
 
@@ -29,7 +30,9 @@ export const labelCommand: CliCommand = {
     'georeason label <in.csv> [-o out.csv] [--skip-bad]',
     '                [--near-border-km 5] [--far-city-km 25] [--coast-km 5]',
     '',
-    'Input columns (header row): id|IMG_ID|IMG_FILE, lat|LAT|latitude, lon|LON|longitude.',
+    'Input: a CSV with a header row, read as `georeason import` reads one: an id column (IMG_ID, IMG_FILE,',
+    'id, image, file, path…), a latitude (LAT, latitude) and a longitude (LON, lng, longitude); other',
+    'columns are ignored; quoted fields may hold commas and line breaks.',
     `Output columns: ${OUTPUT_COLUMNS.join(',')} (flags joined by ';'). Without -o: stdout.`,
   ].join('\n'),
   async run(args, io) {
@@ -72,48 +75,36 @@ export const labelCommand: CliCommand = {
 
     let bad = 0;
     let labelled = 0;
-    let lineNo = 0;
-    let cols: ReturnType<typeof findColumns> | null = null;
-    const lines = readline.createInterface({ input: fs.createReadStream(input), crlfDelay: Infinity });
+    let fatal = false;
+    const report = (line: number | null, reason: string): void => {
+      bad++;
+      if (bad <= MAX_REPORTED) io.stderr(`${shown}${line !== null ? `:${line}` : ''}: ${reason}\n`);
+    };
     try {
-      for await (const raw of lines) {
-        lineNo++;
-        const line = lineNo === 1 ? raw.replace(/^\uFEFF/, '') : raw;
-        if (line.trim() === '') continue;
-        if (!cols) {
-          try {
-            cols = findColumns(parseCsvLine(line));
-          } catch (err) {
-            io.stderr(`${shown}:${lineNo}: ${(err as Error).message}\n`);
-            bad++;
-            break;
-          }
-          write(OUTPUT_COLUMNS.join(','));
-          continue;
-        }
-        const row = readRow(parseCsvLine(line), cols);
+      const source = await openLabelInput(input);
+      for (const w of source.warnings) io.stderr(`${shown}: ${w}\n`);
+      write(OUTPUT_COLUMNS.join(','));
+      for await (const row of source.rows) {
         if (!row.ok) {
-          bad++;
-          if (bad <= MAX_REPORTED) io.stderr(`${shown}:${lineNo}: ${row.reason}\n`);
+          report(row.line, row.reason);
           continue;
         }
         if (bad > 0 && !values['skip-bad']) continue; // keep reporting, stop labelling
         write(labelToCsv(row.id, labeler.label(row.lat, row.lon)));
         labelled++;
       }
-      if (!cols && bad === 0) {
-        io.stderr(`${shown}: empty file (no header)\n`);
-        bad++;
-      }
+    } catch (err) {
+      if (!(err instanceof LabelInputError)) throw err;
+      report(err.line, err.message);
+      fatal = true;
     } finally {
-      lines.close();
       if (sink) await new Promise<void>((resolve, reject) => sink.end((err?: Error | null) => (err ? reject(err) : resolve())));
     }
     if (bad > MAX_REPORTED) io.stderr(`${shown}: ${bad - MAX_REPORTED} more bad rows not listed\n`);
-    const failed = bad > 0 && (!values['skip-bad'] || !cols);
+    const failed = fatal || (bad > 0 && !values['skip-bad']);
     if (failed) {
       if (temp) fs.rmSync(temp, { force: true });
-      io.stderr(`${shown}: ${bad} bad row${bad === 1 ? '' : 's'}; nothing written (use --skip-bad to label the rest)\n`);
+      io.stderr(fatal ? `${shown}: nothing written\n` : `${shown}: ${bad} bad row${bad === 1 ? '' : 's'}; nothing written (use --skip-bad to label the rest)\n`);
       return 1;
     }
     if (output && temp) fs.renameSync(temp, output);

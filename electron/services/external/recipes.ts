@@ -27,6 +27,7 @@ import { ErrorCode, RpcError } from '../../../shared/rpc/errors.js';
 import { exportPython, pythonFileName } from '../../../shared/reward/export-python.js';
 import type { RewardSpec } from '../../../shared/reward/spec.js';
 import { commandLines, flag, q } from './shell.js';
+import { NEWEST_SWIFT, swiftDialect } from './swift-version.js';
 
 /** The base name of the data export: data/georeason_train.jsonl, data/georeason_val.jsonl. */
 export const DATA_BASE = 'georeason';
@@ -84,7 +85,7 @@ export const RECIPES: readonly RecipeDef[] = [
     id: 'swift-grpo',
     title: 'ms-swift GRPO (GLOBE)',
     description:
-      'swift rlhf --rlhf_type grpo with the reward spec as an external plug-in (--reward_funcs georeason). GLOBE settings: 16 generations, β 0.001, temperature 1.0, 1024 completion tokens, lr 1e-6.',
+      'swift rlhf --rlhf_type grpo with the reward spec as an external plug-in (--reward_funcs georeason). GLOBE settings: 16 generations, β 0.001, temperature 1.0, 1024 completion tokens, lr 1e-6. The command follows the installed ms-swift (3.x: --train_type; 4.x: --tuner_type), detected in your environment or set here.',
     defaults: { ...base, numGenerations: 16, beta: 0.001, maxCompletionLength: 1024, perDeviceBatchSize: 16 },
     needs: { checkout: false, model: true, data: true, reward: true, customCommand: false },
   },
@@ -346,6 +347,7 @@ export function buildPlan(s: ExternalSettingsParsed, ctx: PlanContext): Plan {
   const cudaExport = s.launcher.gpus ? [`export CUDA_VISIBLE_DEVICES=${q(s.launcher.gpus)}`] : [];
   let cwd = W;
   let command: string;
+  let targets: string | null = null;
   const recipeExports: string[] = [];
   switch (s.recipe) {
     case 'vlm-r1-grpo': {
@@ -398,9 +400,18 @@ export function buildPlan(s: ExternalSettingsParsed, ctx: PlanContext): Plan {
       break;
     }
     case 'swift-grpo': {
+      if (hyper.finetuningType === 'freeze') {
+        // LLaMA-Factory's "freeze" has no ms-swift counterpart: 3.x would run and train nothing.
+        throw new RpcError(ErrorCode.BadInput, `${def.title}: "freeze" is not an ms-swift tuner (it has lora, full, longlora, adalora, …); choose full or lora`);
+      }
+      const dialect = swiftDialect(s.swiftVersion ?? null);
+      targets = dialect.version
+        ? `ms-swift ${dialect.version} (--${dialect.tunerFlag})`
+        : `ms-swift ${NEWEST_SWIFT} or newer (--${dialect.tunerFlag}): the installed version is not known yet`;
+      if (!dialect.version) warnings.push(`the ms-swift version is not known: the command is written for ${NEWEST_SWIFT}+ (--tuner_type; 3.x needs --train_type); detect it or set it, else it is detected at launch`);
       const reward = pythonFileName('swift');
       add(reward, 'reward plug-in (ms-swift ORM)', exportPython(ctx.spec as RewardSpec, 'swift'), `from the reward spec "${ctx.spec?.name ?? 'unnamed'}"`);
-      addData('jsonl', 'ms-swift JSONL (messages, images, solution, lat, lon, country, city)');
+      addData('jsonl', 'ms-swift JSONL (messages, images; solution = country<TAB>city as GLOBE reads it; answer, lat, lon, country, region, city)');
       // swift opens relative image paths from the working folder.
       if (ctx.imageFolder) cwd = ctx.imageFolder;
       command = commandLines(env.prefix.concat(['swift', 'rlhf']), [
@@ -410,7 +421,7 @@ export function buildPlan(s: ExternalSettingsParsed, ctx: PlanContext): Plan {
         flag('reward_funcs', 'georeason'),
         flag('dataset', dataFile(W, 'train', 'jsonl')),
         ...(hasVal ? [flag('val_dataset', dataFile(W, 'val', 'jsonl'))] : []),
-        flag('train_type', hyper.finetuningType),
+        flag(dialect.tunerFlag, hyper.finetuningType),
         flag('torch_dtype', 'bfloat16'),
         flag('num_generations', hyper.numGenerations),
         flag('beta', hyper.beta),
@@ -418,6 +429,10 @@ export function buildPlan(s: ExternalSettingsParsed, ctx: PlanContext): Plan {
         flag('max_completion_length', hyper.maxCompletionLength),
         flag('learning_rate', hyper.learningRate),
         flag('per_device_train_batch_size', hyper.perDeviceBatchSize),
+        // Its default is 1, and GRPO refuses an eval batch (× processes) that num_generations
+        // does not divide whenever evaluation runs — in 3.x also on the 1% split it takes
+        // when no --val_dataset is given. The training batch passed the same rule above.
+        flag('per_device_eval_batch_size', hyper.perDeviceBatchSize),
         flag('gradient_accumulation_steps', hyper.gradientAccumulationSteps),
         flag('num_train_epochs', hyper.epochs),
         ...(hyper.maxSteps > 0 ? [flag('max_steps', hyper.maxSteps)] : []),
@@ -484,6 +499,7 @@ export function buildPlan(s: ExternalSettingsParsed, ctx: PlanContext): Plan {
     files: files.sort((a, b) => (a.path === path.posix.join(W, LAUNCH_FILE) ? -1 : b.path === path.posix.join(W, LAUNCH_FILE) ? 1 : 0)),
     steps: [],
     warnings,
+    targets,
     write,
     slurm: s.slurm.enabled,
   };

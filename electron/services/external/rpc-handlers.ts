@@ -16,6 +16,7 @@ import { buildPlan, RECIPES } from './recipes.js';
 import { ExternalRunner, launchSteps, listCheckpointsOn, storedOf, type RunnerOptions } from './runner.js';
 import { q } from './shell.js';
 import { run, targetOf } from './target.js';
+import { detectSwiftVersion } from './swift-version.js';
 import { parseTrainerState, readTrainerState } from './trainer-state.js';
 
 export interface ExternalOptions extends RunnerOptions {
@@ -42,6 +43,25 @@ export function externalHandlers(projects: ProjectService, options: ExternalOpti
     return { ...shown, steps: launchSteps(plan, targetOf(s.where), stagingDir(p.cacheDir, s.runName)), specName: spec?.name ?? null };
   };
 
+  /**
+   * The preview of ms-swift settings without a version: the version is asked of the run's
+   * environment, as a launch would, so the preview shows the command that will run.
+   */
+  const previewDetecting = async (raw: unknown): Promise<LaunchPlan> => {
+    const s = ExternalSettings.parse(raw);
+    if (s.recipe !== 'swift-grpo' || s.swiftVersion) return preview(s);
+    const target = targetOf(s.where);
+    let version: string;
+    try {
+      version = await detectSwiftVersion(target, s, options.env);
+    } catch (err) {
+      const plan = preview(s);
+      return { ...plan, warnings: [...plan.warnings, `ms-swift version not detected: ${err instanceof Error ? err.message : String(err)}`] };
+    }
+    const plan = preview({ ...s, swiftVersion: version });
+    return { ...plan, targets: `${plan.targets ?? `ms-swift ${version}`}, detected on ${target.label}` };
+  };
+
   const externalJob = (id: number): { store: JobStore; stored: ReturnType<typeof storedOf> } => {
     const store = new JobStore(project().db);
     const info = store.get(id);
@@ -51,8 +71,8 @@ export function externalHandlers(projects: ProjectService, options: ExternalOpti
 
   return {
     'external.recipes': () => RECIPES.map((r) => ({ id: r.id, title: r.title, description: r.description, defaults: r.defaults, needs: r.needs })),
-    'external.preview': ({ settings }) => {
-      const { specName: _n, ...plan } = preview(settings);
+    'external.preview': async ({ settings }) => {
+      const { specName: _n, ...plan } = (await previewDetecting(settings)) as LaunchPlan & { specName?: string | null };
       return plan;
     },
     'external.start': ({ settings, specName }) => {
@@ -87,6 +107,16 @@ export function externalHandlers(projects: ProjectService, options: ExternalOpti
         plan = null; // e.g. the dataset was deleted since: the settings are still worth showing
       }
       return { settings: stored.external, plan };
+    },
+    'external.detectVersion': async ({ settings }) => {
+      const s = ExternalSettings.parse(settings);
+      const target = targetOf(s.where);
+      try {
+        const version = await detectSwiftVersion(target, s, options.env);
+        return { trainer: 'ms-swift' as const, version, where: target.label, message: `ms-swift ${version} on ${target.label}` };
+      } catch (err) {
+        return { trainer: 'ms-swift' as const, version: null, where: target.label, message: err instanceof Error ? err.message : String(err) };
+      }
     },
     'external.checkpoints': async ({ id }) => {
       const { store, stored } = externalJob(id);

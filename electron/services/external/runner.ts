@@ -30,6 +30,7 @@ import { buildPlan, DATA_BASE, EXIT_FILE, LAUNCH_FILE, LOG_FILE, PID_FILE, SBATC
 import { q } from './shell.js';
 import { describeEnd, endedBySlurm, endStateCommand, parseEndState, queueStateCommand, stillQueued } from './slurm.js';
 import { execArgv, run, targetOf, type Target } from './target.js';
+import { detectSwiftVersion } from './swift-version.js';
 import { listCheckpoints } from './trainer-state.js';
 import { TrlLogReader } from './trl-log.js';
 
@@ -170,7 +171,18 @@ export class ExternalRunner implements JobRunner {
         note(`[info] data: ${summary.train} training + ${summary.val} validation rows → ${summary.files.join(', ')}`);
         for (const w of summary.warnings) note(`[warning] ${w}`);
       }
-      const plan = buildPlan(s, { ...planContext(ctx.db, s, ctx.cacheDir, stored.spec, hasVal), now: new Date() });
+      let settings = s;
+      if (s.recipe === 'swift-grpo' && !s.swiftVersion) {
+        // The command differs by ms-swift version: ask the environment the run will use.
+        try {
+          const version = await detectSwiftVersion(target, s, this.env());
+          settings = { ...s, swiftVersion: version };
+          note(`[info] ms-swift ${version} found on ${target.label}; the command is written for it`);
+        } catch (err) {
+          note(`[warning] ms-swift version not detected (${err instanceof Error ? err.message : String(err)}); the command is written for the newest ms-swift`);
+        }
+      }
+      const plan = buildPlan(settings, { ...planContext(ctx.db, settings, ctx.cacheDir, stored.spec, hasVal), now: new Date() });
       for (const f of plan.write) fs.writeFileSync(path.join(staging, f.name), f.content);
       ctx.jobs.updateResult(ctx.jobId, { jobDir: ctx.jobDir });
       note(`[info] command (${plan.where}, in ${plan.workDir}):\n${plan.command}`);
@@ -278,7 +290,11 @@ export class ExternalRunner implements JobRunner {
       }
       for (const ev of reader.push(raw)) {
         if (ev.kind === 'metrics') {
-          for (const [name, value] of Object.entries(ev.values)) metrics.push({ step: ev.step, name, value });
+          for (const [name, value] of Object.entries(ev.values)) {
+            metrics.push({ step: ev.step, name, value });
+            // Lines read again after a reattach are stored (for a lost log) but were streamed before.
+            if (lines > known) ctx.emit({ type: 'job', jobId: ctx.jobId, kind: 'metric', step: ev.step, name, value });
+          }
           step = Math.max(step, ev.step);
           dirty = true;
         } else if (ev.kind === 'progress') {

@@ -3,8 +3,9 @@
  * ms-swift) print, line by line:
  * - the dict logged each logging step → metrics. Every numeric key is a metric; names
  *   are normalised across versions (`train/` dropped, `eval_x` → `eval/x`,
- *   `reward/x/mean` and the older bare `rewards/x` → `rewards/x/mean`); nan/inf are
- *   kept as "no value" (null). The step is the dict's own `global_step` / `step`
+ *   `reward/x/mean` and the older bare `rewards/x` → `rewards/x/mean`); nan/inf and
+ *   None are kept as "no value" (null); transformers >= 5's floats-as-strings
+ *   (`'0.0123'`) are read as the numbers they print. The step is the dict's own `global_step` / `step`
  *   (ms-swift: `global_step/max_steps: '5/100'`), else the training progress bar's
  *   count when a bar was seen, else a counter of logging steps.
  * - tqdm bars (`  3%|▎  | 12/400 [00:31<16:40,  2.58s/it]`, redrawn with \r) →
@@ -61,10 +62,34 @@ export function normaliseMetricName(raw: string): string {
   return evalPrefix ? `eval/${name}` : name;
 }
 
-/** A metric value: finite numbers as they are, nan/inf as null; other types are not metrics. */
+/** A number as Python's str()/format() writes it: 0.0123, 1e-06, 1.235e+06, nan, inf, -inf. */
+const PY_NUMBER_TEXT = /^[-+]?(?:\d+\.?\d*|\.\d+)(?:[eE][-+]?\d+)?$/;
+const PY_NONFINITE_TEXT = /^[-+]?(?:nan|inf)$/i;
+
+/**
+ * A metric value: finite numbers as they are; nan/inf and None (TRL logs None for a
+ * metric that is NaN on every process) as null, "no value". transformers >= 5 prints
+ * floats as strings (`'loss': '0.0123'`, `f"{v:.4g}"`), so a string that is wholly a
+ * number is that number; any other string (ms-swift's `'percentage': '1.00%'`,
+ * `'elapsed_time': '30s'`) is not a metric.
+ */
 function numeric(v: PyValue): number | null | undefined {
+  if (v === null) return null;
+  if (typeof v === 'string') {
+    const t = v.trim();
+    if (PY_NONFINITE_TEXT.test(t)) return null;
+    if (!PY_NUMBER_TEXT.test(t)) return undefined;
+    v = Number(t);
+  }
   if (typeof v !== 'number') return undefined;
   return Number.isFinite(v) ? v : null;
+}
+
+/** An integer step from a number or, under transformers >= 5, a string of digits. */
+function integerOf(v: PyValue): number | null {
+  if (typeof v === 'number' && Number.isInteger(v)) return v;
+  if (typeof v === 'string' && /^\s*\d+\s*$/.test(v)) return Number(v);
+  return null;
 }
 
 /** A dict of the logging step as metric values, with the step it names (if any). */
@@ -81,12 +106,12 @@ export function metricsOf(dict: Record<string, PyValue>): { values: Record<strin
       }
       continue;
     }
-    if ((k === 'global_step' || k === 'step' || k === 'current_steps') && typeof v === 'number' && Number.isInteger(v)) {
-      step = v;
+    if ((k === 'global_step' || k === 'step' || k === 'current_steps') && integerOf(v) !== null) {
+      step = integerOf(v);
       continue;
     }
-    if (k === 'total_steps' && typeof v === 'number' && Number.isInteger(v)) {
-      total = v;
+    if (k === 'total_steps' && integerOf(v) !== null) {
+      total = integerOf(v);
       continue;
     }
     const n = numeric(v);
@@ -154,7 +179,9 @@ export class TrlLogReader {
       const dict = parsePythonDict(trimmed.slice(open));
       if (dict) {
         const { values, step, total } = metricsOf(dict);
-        if (Object.keys(values).length > 0) {
+        // A logging step has at least one number (loss, learning_rate…); a dict of Nones
+        // is some configuration printed, not a step.
+        if (Object.values(values).some((v) => v !== null)) {
           this.logCount++;
           const s = step ?? this.barStep ?? this.logCount;
           this.lastStep = Math.max(this.lastStep, s);

@@ -395,6 +395,7 @@ export class JobManager {
             break;
           case 'metric':
             metrics.push({ step: ev.step, name: ev.name, value: ev.value });
+            emit({ type: 'job', jobId: a.jobId, kind: 'metric', step: ev.step, name: ev.name, value: ev.value });
             break;
           case 'artifact':
             jobs.addArtifact(a.jobId, ev.kind, ev.path);

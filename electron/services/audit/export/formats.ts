@@ -8,7 +8,11 @@
  *   human turn (`<image>` + prompt) and a gpt turn holding the solution.
  * - ms-swift GRPO (GLOBE): JSONL with `messages` (the user turn; the model writes the
  *   answer), `images`, and extra columns that swift hands to reward functions as
- *   keyword arguments: `solution`, `lat`, `lon`, `country`, `region`, `city`.
+ *   keyword arguments. `solution` is GLOBE's layout, `country<TAB>city` (its reward
+ *   plug-in does `gt_country, gt_city = sol.split("\t")`, examples/train/grpo/globe/
+ *   plugin.py; its dataset.py writes `f"{country}\t{city}"`), so GLOBE's own rewards run
+ *   on the export; beside it the workbench's columns: `answer` (the chain as the
+ *   template writes it), `lat`, `lon`, `country`, `region`, `city`.
  */
 import type { ExportFormat } from '../../../../shared/rpc/audit-methods.js';
 
@@ -22,6 +26,16 @@ export interface SampleText {
   country: string | null;
   region: string | null;
   city: string | null;
+}
+
+/**
+ * GLOBE's `solution`: exactly one tab, so its `split("\t")` always yields two names (a
+ * tab or line break inside a name becomes a space; a missing city is empty). Names are
+ * kept otherwise as they are: GLOBE compares them as written.
+ */
+export function globeSolution(country: string | null, city: string | null): string {
+  const clean = (v: string | null): string => (v ?? '').replace(/[\t\r\n]+/g, ' ');
+  return `${clean(country)}\t${clean(city)}`;
 }
 
 const withImage = (prompt: string): string => (prompt.includes('<image>') ? prompt : `<image>${prompt}`);
@@ -49,7 +63,8 @@ export function sampleRecord(format: ExportFormat, s: SampleText): Record<string
       return {
         messages: [{ role: 'user', content: withImage(s.prompt) }],
         images: [s.image],
-        solution: s.answer,
+        solution: globeSolution(s.country, s.city),
+        answer: s.answer,
         lat: s.lat,
         lon: s.lon,
         country: s.country,

@@ -68,6 +68,24 @@ class SplitWriter {
   }
 }
 
+/**
+ * What rows without a photo on this machine mean for the trainer. VLM-R1's grpo_jsonl.py
+ * (src/open-r1-multimodal/src/open_r1/grpo_jsonl.py, make_conversation_from_jsonl) does
+ * `assert all(os.path.exists(p) for p in example['image_path'])` while it maps the
+ * dataset, so one missing image stops the whole run before training starts.
+ */
+export function missingPhotoWarning(format: ExportFormat, missing: number): string {
+  const rows = `${missing} exported row${missing === 1 ? '' : 's'}`;
+  if (format === 'vlm-r1') {
+    return (
+      `${rows} ha${missing === 1 ? 's' : 've'} no photo on this machine: VLM-R1's grpo_jsonl.py asserts that every image path exists ` +
+      '("Image paths do not exist") and aborts the whole run on the first missing one, unless the training machine has those photos; ' +
+      'use onlyPresent / --only-present to leave them out'
+    );
+  }
+  return `${rows} name a photo that is not present locally (use onlyPresent / --only-present to leave them out)`;
+}
+
 export function runExport(db: Database.Database, o: ExportOptions, task: TaskContext): ExportSummary {
   const started = performance.now();
   const dataset = db.prepare('SELECT name, root_dir AS rootDir FROM datasets WHERE id = ?').get(o.datasetId) as
@@ -189,7 +207,7 @@ export function runExport(db: Database.Database, o: ExportOptions, task: TaskCon
     written.push(infoFile);
   }
   const warnings: string[] = [];
-  if (missingPhoto > 0) warnings.push(`${missingPhoto} exported row${missingPhoto === 1 ? '' : 's'} name a photo that is not present locally (use onlyPresent / --only-present to leave them out)`);
+  if (missingPhoto > 0) warnings.push(missingPhotoWarning(o.format, missingPhoto));
   if (unknownLevels > 0) warnings.push(`${unknownLevels} row${unknownLevels === 1 ? ' lacks' : 's lack'} a region or city: written as "Unknown"`);
   if (skippedNoLabel > 0) warnings.push(`${skippedNoLabel} photo${skippedNoLabel === 1 ? '' : 's'} without a country or a point left out`);
   task.progress(eligible.length, eligible.length, 'done');
