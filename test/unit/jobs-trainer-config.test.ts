@@ -11,6 +11,7 @@ import fs from 'node:fs';
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { appRoot } from '../../electron/services/app-paths.js';
+import { tempDir } from '../helpers/temp.js';
 import { trainerConfig, trainerName } from '../../electron/services/jobs/prepare-inputs.js';
 import { CorPolicyConfig } from '../../shared/rpc/jobs-methods.js';
 
@@ -72,6 +73,26 @@ describe.skipIf(!fs.existsSync(PYTHON))('one cor-policy config: the zod schema a
     expect(Object.keys(written).sort()).toEqual(fields.map((f) => f.name).sort());
     expect(written.hard_image_ids).toEqual([3, 5]);
     expect(written.eval_limit).toBe(2000);
+  });
+
+  it('reads config.json, lets an option override it, and names an unknown setting', () => {
+    const tmp = tempDir('georeason-trainer-config-');
+    try {
+      const config = path.join(tmp.dir, 'config.json');
+      const load = (overrides: Record<string, unknown>): string =>
+        execFileSync(
+          PYTHON,
+          ['-c', 'import dataclasses, json, sys; import cor_policy_config as c; print(json.dumps(dataclasses.asdict(c.load(sys.argv[1], json.loads(sys.argv[2])))))', config, JSON.stringify(overrides)],
+          { cwd: trainerDir, encoding: 'utf8', stdio: ['ignore', 'pipe', 'pipe'] },
+        );
+      fs.writeFileSync(config, JSON.stringify({ sft_steps: 7, grpo_steps: 3, hard_image_ids: null }));
+      const read = JSON.parse(load({ grpo_steps: 5, lr: null })) as Record<string, unknown>;
+      expect(read).toMatchObject({ sft_steps: 7, grpo_steps: 5, lr: 3e-4, eval_limit: 2000, hard_image_ids: null });
+      fs.writeFileSync(config, JSON.stringify({ sft_steps: 7, warmup: 3 }));
+      expect(() => load({})).toThrow(/config\.json: unknown setting warmup/);
+    } finally {
+      tmp.cleanup();
+    }
   });
 
   it('has a usage text whose options argparse knows', () => {
