@@ -12,13 +12,16 @@ scored by georeason_reward (the same JSON the workbench's TypeScript scorer read
 G samples per image at a temperature, group-normalised advantages as TRL computes them,
 a clipped objective (epsilon), a k3 KL estimate to the frozen SFT policy (beta).
 
-Usage: python3 cor_policy.py --job-dir DIR [--resume]
+Usage: python3 cor_policy.py --job-dir DIR [--SETTING VALUE ...]
 DIR holds config.json, spec.json, inputs/data.json and inputs/embeddings.f32 (written by
-the workbench's main process; the trainer never opens the project database). It writes
-checkpoints/last.pt, policy.onnx, policy.json and export_check.json, and speaks JSON
-lines on stdout: progress, metric, log, artifact, done.
+the workbench's main process; the trainer never opens the project database). The
+settings are those of cor_policy_config.py; an option given overrides config.json. A
+DIR with checkpoints/last.pt resumes from it. It writes checkpoints/last.pt,
+policy.onnx, policy.json and export_check.json, and speaks JSON lines on stdout:
+progress, metric, log, artifact, done.
 """
 import argparse
+import dataclasses
 import json
 import math
 import os
@@ -29,33 +32,10 @@ import traceback
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 
+import cor_policy_config  # noqa: E402
 import georeason_reward as gr  # noqa: E402
 
 ACC_KM = (25, 200, 750, 2500)
-
-DEFAULTS = {
-    "sft_steps": 300,
-    "grpo_steps": 200,
-    "batch_size": 64,
-    "grpo_batch_size": 32,
-    "hidden": 256,
-    "lr_sft": 3e-3,
-    "lr": 3e-4,
-    "weight_decay": 1e-4,
-    "num_generations": 8,
-    "temperature": 1.0,
-    "epsilon": 0.2,
-    "beta": 0.04,
-    "num_iterations": 1,
-    "checkpoint_every": 50,
-    "eval_every": 1,
-    "eval_limit": 2000,
-    "seed": 0,
-    "device": "auto",
-    "hard_image_ids": None,
-    "step_delay_s": 0.0,
-}
-
 
 def emit(event, **fields):
     fields["event"] = event
@@ -79,9 +59,10 @@ class Stop(Exception):
 
 def main():
     ap = argparse.ArgumentParser(description=__doc__.split("\n")[0])
-    ap.add_argument("--job-dir", required=True)
-    args = ap.parse_args()
-    job_dir = os.path.abspath(args.job_dir)
+    ap.add_argument("--job-dir", required=True, help="the job folder (inputs, config.json, spec.json; outputs)")
+    cor_policy_config.add_arguments(ap)
+    args = vars(ap.parse_args())
+    job_dir = os.path.abspath(args.pop("job_dir"))
     stop = {"flag": False}
 
     def on_term(signum, frame):
@@ -90,7 +71,7 @@ def main():
     signal.signal(signal.SIGTERM, on_term)
     signal.signal(signal.SIGINT, on_term)
     try:
-        status = run(job_dir, stop)
+        status = run(job_dir, stop, args)
     except Stop:
         emit("done", status="failed", message="cancelled; resume continues from the last checkpoint")
         return 3
@@ -102,12 +83,10 @@ def main():
     return 0
 
 
-def load_inputs(job_dir):
+def load_inputs(job_dir, overrides):
     import numpy as np
 
-    with open(os.path.join(job_dir, "config.json"), encoding="utf8") as f:
-        config = dict(DEFAULTS)
-        config.update({k: v for k, v in json.load(f).items() if v is not None})
+    config = dataclasses.asdict(cor_policy_config.load(os.path.join(job_dir, "config.json"), overrides))
     with open(os.path.join(job_dir, "inputs", "data.json"), encoding="utf8") as f:
         data = json.load(f)
     n = len(data["image_ids"])
@@ -160,11 +139,11 @@ def chain_text(data, k):
     )
 
 
-def run(job_dir, stop):
+def run(job_dir, stop, overrides):
     import numpy as np
     import torch
 
-    config, data, emb, spec = load_inputs(job_dir)
+    config, data, emb, spec = load_inputs(job_dir, overrides)
     want = config["device"]
     device = torch.device("cuda" if (want in ("auto", "cuda") and torch.cuda.is_available()) else "cpu")
     if want == "cuda" and device.type != "cuda":

@@ -19,7 +19,12 @@ export type JobStatus = z.infer<typeof JobStatus>;
 
 export const Recipe = z.enum(['cor-policy']);
 
-/** Hyperparameters of cor-policy (GRPO names follow TRL). Defaults are the trainer's. */
+/**
+ * Hyperparameters of cor-policy (GRPO names follow TRL). The trainer's dataclass
+ * (resources/trainer/cor_policy_config.py) holds the same settings under snake_case
+ * names, with the same defaults and their help texts; valFraction is the main process's
+ * own (it splits the photos before the trainer runs).
+ */
 export const CorPolicyConfig = z
   .object({
     sftSteps: z.number().int().min(0).max(1_000_000).default(300),
@@ -29,6 +34,7 @@ export const CorPolicyConfig = z
     hidden: z.number().int().min(8).max(8192).default(256),
     lrSft: z.number().gt(0).max(1).default(3e-3),
     lr: z.number().gt(0).max(1).default(3e-4),
+    weightDecay: z.number().min(0).max(1).default(1e-4),
     numGenerations: z.number().int().min(2).max(256).default(8),
     temperature: z.number().gt(0).max(10).default(1),
     epsilon: z.number().min(0).max(10).default(0.2),
@@ -36,6 +42,8 @@ export const CorPolicyConfig = z
     numIterations: z.number().int().min(1).max(16).default(1),
     checkpointEvery: z.number().int().min(1).max(1_000_000).default(50),
     evalEvery: z.number().int().min(1).max(1_000_000).default(1),
+    /** Held-out photos each accuracy measurement uses (the first ones). */
+    evalLimit: z.number().int().min(1).max(10_000_000).default(2000),
     /** Share of labelled photos held out when the dataset has no train/val split column. */
     valFraction: z.number().min(0.01).max(0.9).default(0.2),
     seed: z.number().int().min(0).max(2 ** 31).default(0),

@@ -241,6 +241,33 @@ describe.skipIf(missing !== null)('cor-policy training jobs', () => {
     expect(Date.now() - t0).toBeLessThan(5000);
   });
 
+  it('a cancel while the exported policy predicts stops the predictions and ends the job cancelled', async () => {
+    let jobId = 0;
+    let cancelAnswer: boolean | null = null;
+    // The gazetteer is asked for as the predictions begin: cancel right then.
+    const m: JobManager = new JobManager({
+      resourcesDir,
+      encoderDirs: [path.join(resourcesDir, 'models')],
+      emit: () => undefined,
+      python: () => PYTHON,
+      graceMs: 5000,
+      geo: () => {
+        cancelAnswer = m.cancel(project, jobId);
+        return null;
+      },
+    });
+    const job = m.start(project, { datasetId: fx.datasetId, name: 'cancel predictions', spec: GEO_R_PAPER, config: { sftSteps: 2, grpoSteps: 1, hidden: 16 }, rolloutSamples: 2 });
+    jobId = job.id;
+    const ended = await m.waitFor(project.path, job.id);
+    expect(cancelAnswer).toBe(true);
+    expect(ended.status, ended.message ?? '').toBe('cancelled');
+    expect(ended.message).toContain('while the exported policy predicted');
+    expect(ended.runIds).toEqual([]);
+    const runs = project.db.prepare('SELECT status FROM runs WHERE model = ?').pluck().all(`cor-policy job #${job.id}`) as string[];
+    expect(runs.length).toBeGreaterThan(0);
+    for (const status of runs) expect(status).toBe('cancelled');
+  });
+
   it('marks jobs a closed app left running as failed', () => {
     const store = new JobStore(project.db);
     const id = store.create('cor-policy', { datasetId: fx.datasetId }, 'running');

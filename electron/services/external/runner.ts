@@ -23,7 +23,7 @@ import { ErrorCode, RpcError } from '../../../shared/rpc/errors.js';
 import { parseRewardSpec, type RewardSpec } from '../../../shared/reward/spec.js';
 import { runExport } from '../audit/export/run-export.js';
 import { LineSplitter } from '../jobs/protocol.js';
-import type { JobRunContext, JobRunHandle, JobRunner } from '../jobs/job-manager.js';
+import type { JobRunContext, JobRunHandle, JobRunner } from '../jobs/runner.js';
 import { createTaskContext } from '../rpc/task-context.js';
 import { localImageFolder, planContext, stagingDir } from './context.js';
 import { buildPlan, DATA_BASE, EXIT_FILE, LAUNCH_FILE, LOG_FILE, PID_FILE, SBATCH_FILE, type Plan } from './recipes.js';

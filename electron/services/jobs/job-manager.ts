@@ -1,30 +1,23 @@
 /**
- * The training job manager. Jobs wait in one queue (one GPU: one job at a time) and
- * run in the main process's care: inputs are prepared here (labels, embeddings), the
- * trainer runs as a child process speaking JSON lines, metrics go to job_metrics,
- * artifacts to artifacts, log text to the job's log file, and live news to the event
- * channel. After a good run the exported policy predicts with onnxruntime-node into
- * completions runs.
- *
- * Each running job keeps its own connection to the project file, so it carries on
- * while the UI reloads or the project is closed. Jobs a previous app left queued or
- * running (their pid gone, or not ours) are marked failed.
+ * The training job manager. Jobs wait in one queue (one GPU: one job at a time); the
+ * manager starts each with the runner of its recipe (cor-policy-runner.ts for the
+ * built-in recipe, registered runners for the others), tracks its status, cancels it
+ * and settles how it ended. Each running job keeps its own connection to the project
+ * file, so it carries on while the UI reloads or the project is closed. Jobs a previous
+ * app left queued or running (their pid gone, or not ours) are marked failed, or
+ * followed again when their runner can reattach.
  */
 import fs from 'node:fs';
 import path from 'node:path';
 import Database from 'better-sqlite3';
 import type { JobEvent, JobInfo, JobStatus } from '../../../shared/rpc/jobs-methods.js';
-import { StartJobParams } from '../../../shared/rpc/jobs-methods.js';
-import { parseRewardSpec } from '../../../shared/reward/spec.js';
 import { ErrorCode, RpcError } from '../../../shared/rpc/errors.js';
 import { DEFAULT_ENCODER, listEncoders, type EncoderSpec } from '../embeddings/encoder-spec.js';
 import type { GeoLookup } from '../inference/geo-lookup.js';
-import { createTaskContext } from '../rpc/task-context.js';
-import { JobProcess, pidAlive } from './job-process.js';
+import { CorPolicyRunner, corPolicyJob } from './cor-policy-runner.js';
+import { pidAlive } from './job-process.js';
 import { JobStore } from './job-store.js';
-import { predictRuns } from './policy-runner.js';
-import { prepareInputs } from './prepare-inputs.js';
-import type { TrainerEvent } from './protocol.js';
+import type { JobRunContext, JobRunHandle, JobRunner } from './runner.js';
 
 export interface ProjectRef {
   db: Database.Database;
@@ -48,50 +41,6 @@ export interface JobManagerOptions {
   log?: (message: string) => void;
 }
 
-/**
- * Hook for job kinds whose process another service launches and reads (the external
- * trainers of electron/services/external, issue #10): the manager queues them with
- * the others, marks them preparing/running, cancels them (the handle's stop) and
- * settles their status; the runner writes the job's metrics, progress, artifacts and
- * log itself, on the job's own connection given here.
- */
-export interface JobRunContext {
-  jobId: number;
-  jobDir: string;
-  logPath: string;
-  cacheDir: string;
-  /** The job's stored request (config_json.params). */
-  params: Record<string, unknown>;
-  db: Database.Database;
-  jobs: JobStore;
-  /** Aborted when the job is cancelled while the runner prepares. */
-  signal: AbortSignal;
-  emit: (event: JobEvent) => void;
-  /** Shows a message while preparing (status stays 'preparing'). */
-  note: (message: string) => void;
-}
-
-export interface JobRunHandle {
-  /** A pid on this machine (null when the process runs elsewhere). */
-  pid: number | null;
-  message: string;
-  /** Stop: SIGTERM now, SIGKILL after the grace period (or the runner's equivalent). */
-  stop(graceMs: number): void;
-  /**
-   * Set for runs that go on without the app (on a server, under Slurm): when the app
-   * closes the manager calls this instead of stop (the runner lets go of the run and
-   * `exited` never settles), and the next start reattaches through `reattach`.
-   */
-  detach?: () => void;
-  exited: Promise<{ ok: boolean; exitCode: number | null; message: string }>;
-}
-
-export interface JobRunner {
-  launch(ctx: JobRunContext): Promise<JobRunHandle>;
-  /** Follows again a run an earlier app left running (it was detached). */
-  reattach?(ctx: JobRunContext): Promise<JobRunHandle>;
-}
-
 interface Entry {
   jobId: number;
   projectPath: string;
@@ -102,7 +51,7 @@ interface Entry {
 
 interface Active extends Entry {
   abort: AbortController;
-  proc: (Pick<JobProcess, 'stop'> & Pick<JobRunHandle, 'detach'>) | null;
+  proc: Pick<JobRunHandle, 'stop' | 'detach'> | null;
   cancelled: boolean;
 }
 
@@ -121,6 +70,17 @@ export class JobManager {
 
   constructor(private readonly options: JobManagerOptions) {
     this.graceMs = options.graceMs ?? 10_000;
+    const trainerScript = options.trainerScript;
+    this.runners.set(
+      'cor-policy',
+      new CorPolicyRunner({
+        resourcesDir: options.resourcesDir,
+        encoder: (name) => this.encoder(name),
+        python: options.python,
+        ...(trainerScript ? { trainerScript: () => trainerScript('cor-policy') } : {}),
+        ...(options.geo ? { geo: options.geo } : {}),
+      }),
+    );
   }
 
   private key(projectPath: string, jobId: number): string {
@@ -179,46 +139,22 @@ export class JobManager {
   /** Queues a job of a registered kind; `params` were validated by its service and are stored as they are. */
   startWith(project: ProjectRef, recipe: string, params: Record<string, unknown>): JobInfo {
     if (!this.runners.has(recipe)) throw new RpcError(ErrorCode.BadInput, `no runner for recipe "${recipe}"`);
+    return this.create(project, recipe, params, {});
+  }
+
+  /** Queues a job of the built-in recipe (jobs.start). */
+  start(project: ProjectRef, raw: unknown): JobInfo {
+    const job = corPolicyJob(project.db, raw, (name) => this.encoder(name));
+    return this.create(project, job.recipe, job.params, { total: job.total });
+  }
+
+  private create(project: ProjectRef, recipe: string, params: Record<string, unknown>, result: { total?: number }): JobInfo {
     const jobs = new JobStore(project.db);
     const id = jobs.create(recipe, params, 'queued');
     const jobDir = jobDirOf(project.cacheDir, id);
     fs.mkdirSync(jobDir, { recursive: true });
     jobs.setLogPath(id, path.join(jobDir, 'job.log'));
-    jobs.updateResult(id, { jobDir, step: 0 });
-    this.enqueue({ jobId: id, projectPath: project.path, cacheDir: project.cacheDir });
-    return jobs.get(id);
-  }
-
-  start(project: ProjectRef, raw: unknown): JobInfo {
-    const params = StartJobParams.parse(raw);
-    let spec;
-    try {
-      spec = parseRewardSpec(params.spec);
-    } catch (err) {
-      throw new RpcError(ErrorCode.BadInput, `reward spec: ${err instanceof Error ? err.message : String(err)}`);
-    }
-    this.encoder(params.encoder);
-    const db = project.db;
-    if (db.prepare('SELECT 1 FROM datasets WHERE id = ?').get(params.datasetId) === undefined) {
-      throw new RpcError(ErrorCode.NotFound, `no dataset with id ${params.datasetId}`);
-    }
-    let hardImageIds = params.hardImageIds ?? null;
-    for (const sid of [params.subsetId, params.hardSubsetId]) {
-      if (sid === undefined) continue;
-      const ds = db.prepare('SELECT dataset_id FROM subsets WHERE id = ?').pluck().get(sid) as number | undefined;
-      if (ds === undefined) throw new RpcError(ErrorCode.NotFound, `no subset with id ${sid}`);
-      if (ds !== params.datasetId) throw new RpcError(ErrorCode.BadInput, `subset ${sid} belongs to another dataset`);
-    }
-    if (params.hardSubsetId !== undefined) {
-      hardImageIds = db.prepare('SELECT image_id FROM subset_members WHERE subset_id = ? ORDER BY image_id').pluck().all(params.hardSubsetId) as number[];
-    }
-    const jobs = new JobStore(db);
-    const stored = { ...params, spec, hardImageIds };
-    const id = jobs.create(params.recipe, stored, 'queued');
-    const jobDir = jobDirOf(project.cacheDir, id);
-    fs.mkdirSync(jobDir, { recursive: true });
-    jobs.setLogPath(id, path.join(jobDir, 'job.log'));
-    jobs.updateResult(id, { jobDir, total: params.config.sftSteps + params.config.grpoSteps, step: 0 });
+    jobs.updateResult(id, { jobDir, ...result, step: 0 });
     this.enqueue({ jobId: id, projectPath: project.path, cacheDir: project.cacheDir });
     return jobs.get(id);
   }
@@ -324,125 +260,44 @@ export class JobManager {
     const db = new Database(a.projectPath);
     db.pragma('busy_timeout = 10000');
     const jobs = new JobStore(db);
-    const emit = this.options.emit;
     const status = (s: JobStatus, fields: Parameters<JobStore['setStatus']>[2] = {}, message?: string): void => {
       jobs.setStatus(a.jobId, s, fields);
       if (message !== undefined) jobs.updateResult(a.jobId, { message });
-      if (!TERMINAL.includes(s)) emit({ type: 'job', jobId: a.jobId, kind: 'status', status: s, ...(message ? { text: message } : {}) });
-    };
-    let lastProgressEmit = 0;
-    const progress = (step: number, total: number | null, text: string | undefined, force = false): void => {
-      const now = Date.now();
-      if (!force && now - lastProgressEmit < 200) return;
-      lastProgressEmit = now;
-      emit({ type: 'job', jobId: a.jobId, kind: 'progress', step, ...(total !== null ? { total } : {}), ...(text ? { text } : {}) });
+      if (!TERMINAL.includes(s)) this.options.emit({ type: 'job', jobId: a.jobId, kind: 'status', status: s, ...(message ? { text: message } : {}) });
     };
     try {
-      const runner = this.runners.get(jobs.get(a.jobId).recipe);
-      if (runner) {
-        await this.runWith(a, runner, db, jobs, status);
-        return;
-      }
-      const { params } = jobs.config(a.jobId);
-      const req = StartJobParams.parse({ ...params, hardImageIds: undefined, spec: params.spec });
-      const hardImageIds = Array.isArray(params.hardImageIds) ? (params.hardImageIds as number[]) : null;
+      const recipe = jobs.get(a.jobId).recipe;
+      const runner = this.runners.get(recipe);
+      if (!runner) throw new Error(`no runner for recipe "${recipe}"`);
       const jobDir = jobDirOf(a.cacheDir, a.jobId);
       fs.mkdirSync(jobDir, { recursive: true });
       const logPath = path.join(jobDir, 'job.log');
       jobs.setLogPath(a.jobId, logPath);
-      status('preparing', { started: true, pid: null, exitCode: null }, 'preparing inputs: labels and embeddings');
-
-      // Inputs are made once; a resume reuses them so the checkpoint's classes still fit.
-      if (!fs.existsSync(path.join(jobDir, 'inputs', 'data.json'))) {
-        const task = createTaskContext(null, a.abort.signal, (done, total, message) => progress(done, total, message));
-        const summary = await prepareInputs(
-          db,
-          a.cacheDir,
-          this.options.resourcesDir,
-          jobDir,
-          { datasetId: req.datasetId, subsetId: req.subsetId, hardImageIds, encoder: this.encoder(req.encoder), spec: parseRewardSpec(req.spec), config: req.config },
-          task,
-        );
-        jobs.updateResult(a.jobId, { prepare: summary as unknown as Record<string, unknown> });
-        fs.appendFileSync(
-          logPath,
-          `[info] inputs: ${summary.train} training + ${summary.val} held-out photos, ${summary.cities} cities; ` +
-            `embeddings by ${summary.embedding.encoder} ${summary.embedding.provider ? `on ${summary.embedding.provider}` : 'from the cache'} ` +
-            `(${summary.embedding.embedded} new, ${summary.embedding.cached} cached, ${summary.embedding.skipped} photos skipped)\n`,
-        );
-      }
-      if (a.cancelled) throw new RpcError(ErrorCode.Cancelled, 'cancelled');
-
-      // Python cannot read inside Electron's asar archive: use the unpacked copy
-      // (electron-builder.yml unpacks resources/trainer).
-      const script =
-        this.options.trainerScript?.(req.recipe) ??
-        path.join(this.options.resourcesDir, 'trainer', 'cor_policy.py').replace(`.asar${path.sep}`, `.asar.unpacked${path.sep}`);
-      const metrics: { step: number; name: string; value: number | null }[] = [];
-      let step = 0;
-      let total: number | null = null;
-      const flush = (): void => {
-        if (metrics.length > 0) jobs.addMetrics(a.jobId, metrics.splice(0));
-        jobs.updateResult(a.jobId, { step, total });
-      };
-      const timer = setInterval(flush, 250);
-      const onEvent = (ev: TrainerEvent): void => {
-        switch (ev.event) {
-          case 'progress':
-            step = ev.step;
-            total = ev.total ?? total;
-            progress(step, total, undefined);
-            break;
-          case 'metric':
-            metrics.push({ step: ev.step, name: ev.name, value: ev.value });
-            emit({ type: 'job', jobId: a.jobId, kind: 'metric', step: ev.step, name: ev.name, value: ev.value });
-            break;
-          case 'artifact':
-            jobs.addArtifact(a.jobId, ev.kind, ev.path);
-            emit({ type: 'job', jobId: a.jobId, kind: 'artifact', name: ev.kind, text: ev.path });
-            break;
-          case 'device':
-            jobs.updateResult(a.jobId, { device: ev.name && ev.name !== ev.device.toUpperCase() ? `${ev.device} (${ev.name})` : ev.device });
-            break;
-          default:
-            break;
-        }
-      };
-      const proc = new JobProcess({
-        command: this.options.python(),
-        args: ['-u', script, '--job-dir', jobDir],
-        cwd: jobDir,
-        env: { ...process.env, PYTHONUNBUFFERED: '1' },
+      const ctx: JobRunContext = {
+        jobId: a.jobId,
+        jobDir,
         logPath,
-        onEvent,
-        onLogLine: (line) => emit({ type: 'job', jobId: a.jobId, kind: 'log', text: line }),
-      });
-      a.proc = proc;
-      status('running', { pid: proc.pid }, 'training');
-      if (a.cancelled) proc.stop(this.graceMs);
-      const exit = await proc.exited;
-      clearInterval(timer);
-      flush();
-      progress(step, total, undefined, true);
-      const exitCode = exit.code ?? (exit.signal ? 128 + (exit.signal === 'SIGKILL' ? 9 : 15) : null);
-      if (a.cancelled) {
-        status('cancelled', { exitCode, ended: true }, `cancelled at step ${step}${total ? ` of ${total}` : ''}; resume continues from the last checkpoint`);
-      } else if (exit.code === 0 && exit.done?.status === 'ok') {
-        let message = exit.done.message || 'done';
-        try {
-          const runs = await this.predictAfterTraining(db, a, req.name ?? `cor-policy #${a.jobId}`, req.datasetId, req.rolloutSamples, req.config.temperature);
-          const runIds = runs.samplesRunId !== null ? [runs.predictRunId, runs.samplesRunId] : [runs.predictRunId];
-          jobs.updateResult(a.jobId, { runIds, sampledRunId: runs.samplesRunId });
-          message += `; completions runs ${runIds.map((r) => `#${r}`).join(', ')}`;
-        } catch (err) {
-          message += `; predictions with the exported policy failed: ${err instanceof Error ? err.message : String(err)}`;
-        }
-        status('done', { exitCode: 0, ended: true }, message);
+        cacheDir: a.cacheDir,
+        params: jobs.config(a.jobId).params,
+        db,
+        jobs,
+        signal: a.abort.signal,
+        emit: this.options.emit,
+        note: (message) => status('preparing', {}, message),
+      };
+      let handle: JobRunHandle;
+      if (a.reattach && runner.reattach) {
+        handle = await runner.reattach(ctx);
       } else {
-        const why = exit.spawnError ?? exit.done?.message ?? (exit.signal ? `killed by ${exit.signal}` : `exit code ${exit.code ?? 'unknown'}`);
-        const tail = exit.lastLines.slice(-5).join(' | ');
-        status('failed', { exitCode, ended: true }, `${why}${exit.spawnError || exit.done ? ` (exit code ${exitCode ?? 'none'})` : ''}${tail ? ` — last log lines: ${tail}` : ''}`);
+        status('preparing', { started: true, pid: null, exitCode: null }, runner.preparingMessage ?? 'preparing the launch');
+        handle = await runner.launch(ctx);
       }
+      a.proc = handle;
+      status('running', { pid: handle.pid }, handle.message);
+      if (a.cancelled) handle.stop(this.graceMs);
+      const end = await handle.exited;
+      if (a.cancelled) status('cancelled', { exitCode: end.exitCode, ended: true }, end.cancelMessage ?? `cancelled; ${end.message}`);
+      else status(end.ok ? 'done' : 'failed', { exitCode: end.exitCode, ended: true }, end.message);
     } catch (err) {
       if (err instanceof RpcError && err.code === ErrorCode.Cancelled) status('cancelled', { ended: true }, 'cancelled while preparing inputs');
       else {
@@ -461,67 +316,5 @@ export class JobManager {
       this.finished(a.projectPath, info);
       this.pump();
     }
-  }
-
-  /** A job of a registered kind: the runner launches it, the manager tracks, cancels and settles it. */
-  private async runWith(
-    a: Active,
-    runner: JobRunner,
-    db: Database.Database,
-    jobs: JobStore,
-    status: (s: JobStatus, fields?: Parameters<JobStore['setStatus']>[2], message?: string) => void,
-  ): Promise<void> {
-    const jobDir = jobDirOf(a.cacheDir, a.jobId);
-    fs.mkdirSync(jobDir, { recursive: true });
-    const logPath = path.join(jobDir, 'job.log');
-    jobs.setLogPath(a.jobId, logPath);
-    const ctx: JobRunContext = {
-      jobId: a.jobId,
-      jobDir,
-      logPath,
-      cacheDir: a.cacheDir,
-      params: jobs.config(a.jobId).params,
-      db,
-      jobs,
-      signal: a.abort.signal,
-      emit: this.options.emit,
-      note: (message) => status('preparing', {}, message),
-    };
-    let handle: JobRunHandle;
-    if (a.reattach && runner.reattach) {
-      handle = await runner.reattach(ctx);
-    } else {
-      status('preparing', { started: true, pid: null, exitCode: null }, 'preparing the launch');
-      handle = await runner.launch(ctx);
-    }
-    a.proc = handle;
-    status('running', { pid: handle.pid }, handle.message);
-    if (a.cancelled) handle.stop(this.graceMs);
-    const end = await handle.exited;
-    if (a.cancelled) status('cancelled', { exitCode: end.exitCode, ended: true }, `cancelled; ${end.message}`);
-    else status(end.ok ? 'done' : 'failed', { exitCode: end.exitCode, ended: true }, end.message);
-  }
-
-  /** The policy's top chains and G samples on the held-out photos (all photos when none is held out). */
-  private async predictAfterTraining(
-    db: Database.Database,
-    a: Active,
-    name: string,
-    datasetId: number,
-    samples: number,
-    temperature: number,
-  ): Promise<{ predictRunId: number; samplesRunId: number | null }> {
-    const jobDir = jobDirOf(a.cacheDir, a.jobId);
-    const data = JSON.parse(fs.readFileSync(path.join(jobDir, 'inputs', 'data.json'), 'utf8')) as { image_ids: number[]; split: string[] };
-    const val = data.image_ids.filter((_, i) => data.split[i] === 'val');
-    const ids = val.length > 0 ? val : data.image_ids;
-    const r = await predictRuns(
-      db,
-      a.cacheDir,
-      jobDir,
-      { jobId: a.jobId, jobName: name, datasetId, imageIds: ids, samples, temperature, geo: this.options.geo?.() ?? null, label: val.length > 0 ? 'held-out photos' : 'all photos' },
-      createTaskContext(null, new AbortController().signal, () => undefined),
-    );
-    return { predictRunId: r.predictRunId, samplesRunId: r.samplesRunId };
   }
 }

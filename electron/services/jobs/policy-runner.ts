@@ -130,6 +130,7 @@ export async function predictRuns(
   const params = { source: 'job', jobId: opts.jobId, encoder: policy.meta.encoder, provider: policy.provider };
   let skipped = 0;
   let photos = 0;
+  const started: number[] = [];
   try {
     const predictRunId = runs.create({
       kind: 'import',
@@ -152,6 +153,7 @@ export async function predictRuns(
             status: 'running',
           })
         : null;
+    started.push(predictRunId, ...(samplesRunId !== null ? [samplesRunId] : []));
     const batch = 256;
     for (let start = 0; start < opts.imageIds.length; start += batch) {
       task.throwIfCancelled();
@@ -189,6 +191,11 @@ export async function predictRuns(
     if (samplesRunId !== null) runs.setStatus(samplesRunId, 'done', stats);
     task.progress(opts.imageIds.length, opts.imageIds.length, 'predictions stored');
     return { predictRunId, samplesRunId, photos, skipped, provider: policy.provider };
+  } catch (err) {
+    // Runs cut short keep the photos written so far and say why they stopped.
+    const stopped = err instanceof RpcError && err.code === ErrorCode.Cancelled;
+    for (const runId of started) runs.setStatus(runId, stopped ? 'cancelled' : 'failed', { photos, skipped, provider: policy.provider });
+    throw err;
   } finally {
     cache.close();
     await policy.release();

@@ -39,28 +39,22 @@ export interface PrepareSummary {
   noEmbedding: number;
 }
 
-/** The trainer's config.json from the validated request. */
+/** Settings the main process uses itself; the trainer never sees them. */
+const MAIN_PROCESS_ONLY: ReadonlySet<string> = new Set<keyof CorPolicyConfig>(['valFraction']);
+
+/** The trainer's name of a setting: sftSteps → sft_steps. */
+export function trainerName(setting: string): string {
+  return setting.replace(/[A-Z]/g, (c) => `_${c.toLowerCase()}`);
+}
+
+/** The trainer's config.json from the validated request (the names of cor_policy_config.py). */
 export function trainerConfig(c: CorPolicyConfig, hardImageIds: number[] | null): Record<string, unknown> {
-  return {
-    sft_steps: c.sftSteps,
-    grpo_steps: c.grpoSteps,
-    batch_size: c.batchSize,
-    grpo_batch_size: c.grpoBatchSize,
-    hidden: c.hidden,
-    lr_sft: c.lrSft,
-    lr: c.lr,
-    num_generations: c.numGenerations,
-    temperature: c.temperature,
-    epsilon: c.epsilon,
-    beta: c.beta,
-    num_iterations: c.numIterations,
-    checkpoint_every: c.checkpointEvery,
-    eval_every: c.evalEvery,
-    seed: c.seed,
-    device: c.device,
-    step_delay_s: c.stepDelayS,
-    hard_image_ids: hardImageIds,
-  };
+  const out: Record<string, unknown> = {};
+  for (const [setting, value] of Object.entries(c)) {
+    if (!MAIN_PROCESS_ONLY.has(setting)) out[trainerName(setting)] = value;
+  }
+  out.hard_image_ids = hardImageIds;
+  return out;
 }
 
 export async function prepareInputs(
