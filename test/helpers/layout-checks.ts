@@ -70,6 +70,10 @@ function measureLayout(): LayoutReport {
     return why === null ? [] : [`${describe(el)} ${why}`];
   });
 
+  // Boxes made to scroll sideways: wide tables, code, maps. Any other box that
+  // scrolls is a pane, and a pane never scrolls sideways as a whole.
+  const sidewaysBox = (el: Element): boolean =>
+    el.matches('.table-scroll, .table-wrap, .preview-table, pre, textarea') || el.closest('.leaflet-container') !== null;
   // Panes: the sidebar, the main content, and every box inside that scrolls.
   const all = [...document.querySelectorAll('body *')];
   const panes = all.filter((el) => {
@@ -77,8 +81,7 @@ function measureLayout(): LayoutReport {
     return visible(el) && (el.matches('.sidebar, .content') || scrolls(style.overflowY) || scrolls(style.overflowX));
   });
   const sidewaysPanes = panes
-    .filter((el) => !scrolls(getComputedStyle(el).overflowX) || el.matches('.content, .sidebar'))
-    .filter((el) => el.scrollWidth > el.clientWidth + 1)
+    .filter((el) => !sidewaysBox(el) && el.scrollWidth > el.clientWidth + 1)
     .map((el) => `${describe(el)}: ${el.scrollWidth} > ${el.clientWidth}`);
   // Every element whose nearest clipping or scrolling box is a pane must fit its pane
   // across; what lies in a box of its own (a table's scroller, a map) is that box's job.
@@ -93,7 +96,7 @@ function measureLayout(): LayoutReport {
         break;
       }
     }
-    if (pane === null || !panes.includes(pane) || scrolls(getComputedStyle(pane).overflowX) && !pane.matches('.content, .sidebar')) continue;
+    if (pane === null || !panes.includes(pane) || sidewaysBox(pane)) continue;
     const box = pane.getBoundingClientRect();
     const r = el.getBoundingClientRect();
     if (r.right > box.right + 1 || r.left < box.left - 1) overflowing.push(`${describe(el)} (${Math.round(r.left)}–${Math.round(r.right)} in ${describe(pane).slice(0, 40)} ${Math.round(box.left)}–${Math.round(box.right)})`);
