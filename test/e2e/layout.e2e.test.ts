@@ -147,7 +147,8 @@ describe.each(sizes)('every view at $width×$height', (size) => {
     imageRequests.length = 0;
     await page.getByTestId(`nav-${view.id}`).click();
     await view.ready(page);
-    // Let late layout (charts, maps, fonts) settle before measuring.
+    // Let late layout (photos, charts, maps, fonts) settle before measuring.
+    await page.waitForFunction(() => [...document.images].every((img) => img.complete));
     await page.waitForTimeout(400);
     await page.screenshot({ path: screenshotPath(`layout-${view.id}-${size.width}x${size.height}`) });
     const report = await layoutReport(page);
