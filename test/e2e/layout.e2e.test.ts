@@ -87,8 +87,8 @@ afterAll(async () => {
   cleanup?.();
 });
 
-/** Each view, and what to do there so the screen shows what a person works with. */
-const views: { id: string; ready: (page: Page) => Promise<void> }[] = [
+/** Each view (and its tabs and panels), and what to do there so the screen shows what a person works with. */
+const views: { id: string; nav?: string; ready: (page: Page) => Promise<void> }[] = [
   { id: 'project', ready: (page) => page.getByTestId('project-summary').waitFor() },
   { id: 'datasets', ready: (page) => page.getByTestId('datasets-table').waitFor() },
   {
@@ -101,6 +101,14 @@ const views: { id: string; ready: (page: Page) => Promise<void> }[] = [
   },
   { id: 'map', ready: (page) => page.getByTestId('map-status').waitFor() },
   { id: 'audit', ready: (page) => page.getByTestId('audit-item').waitFor() },
+  ...['stats', 'hard', 'export'].map((tab) => ({
+    id: `audit-${tab}`,
+    nav: 'audit',
+    ready: async (page: Page) => {
+      await page.getByTestId(`audit-tab-${tab}`).click();
+      await page.waitForLoadState('networkidle');
+    },
+  })),
   {
     id: 'completions',
     ready: async (page) => {
@@ -114,6 +122,15 @@ const views: { id: string; ready: (page: Page) => Promise<void> }[] = [
   { id: 'evaluate', ready: (page) => page.getByTestId('eval-summary').waitFor() },
   { id: 'reward', ready: (page) => page.getByTestId('run-loaded').waitFor() },
   { id: 'train', ready: (page) => page.getByTestId('train-jobs').waitFor() },
+  {
+    id: 'train-forms',
+    nav: 'train',
+    ready: async (page) => {
+      await page.getByTestId('train-new').click();
+      await page.getByTestId('train-external').click();
+      await page.getByTestId('train-start-button').waitFor();
+    },
+  },
 ];
 
 const sizes = [
@@ -145,7 +162,7 @@ describe.each(sizes)('every view at $width×$height', (size) => {
   it.each(views)('$id fits, reaches every control and passes axe', async (view) => {
     errors.length = 0;
     imageRequests.length = 0;
-    await page.getByTestId(`nav-${view.id}`).click();
+    await page.getByTestId(`nav-${view.nav ?? view.id}`).click();
     await view.ready(page);
     // Let late layout (photos, charts, maps, fonts) settle before measuring.
     await page.waitForFunction(() => [...document.images].every((img) => img.complete));
