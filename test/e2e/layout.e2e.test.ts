@@ -88,9 +88,18 @@ afterAll(async () => {
 });
 
 /** Each view (and its tabs and panels), and what to do there so the screen shows what a person works with. */
-const views: { id: string; nav?: string; ready: (page: Page) => Promise<void> }[] = [
+const views: { id: string; nav?: string; ready: (page: Page) => Promise<void>; dialog?: boolean }[] = [
   { id: 'project', ready: (page) => page.getByTestId('project-summary').waitFor() },
   { id: 'datasets', ready: (page) => page.getByTestId('datasets-table').waitFor() },
+  {
+    id: 'datasets-import-dialog',
+    nav: 'datasets',
+    dialog: true,
+    ready: async (page) => {
+      await page.getByTestId('open-import').click();
+      await page.getByRole('dialog').waitFor();
+    },
+  },
   {
     id: 'browse',
     ready: async (page) => {
@@ -119,6 +128,15 @@ const views: { id: string; nav?: string; ready: (page: Page) => Promise<void> }[
       await page.getByTestId('samples-map').locator('canvas').first().waitFor();
     },
   },
+  ...(['open-live-run', 'open-import-run'] as const).map((button) => ({
+    id: `completions-${button.replace('open-', '')}-dialog`,
+    nav: 'completions',
+    dialog: true,
+    ready: async (page: Page) => {
+      await page.getByTestId(button).click();
+      await page.getByRole('dialog').waitFor();
+    },
+  })),
   { id: 'evaluate', ready: (page) => page.getByTestId('eval-summary').waitFor() },
   { id: 'reward', ready: (page) => page.getByTestId('run-loaded').waitFor() },
   { id: 'train', ready: (page) => page.getByTestId('train-jobs').waitFor() },
@@ -180,6 +198,10 @@ describe.each(sizes)('every view at $width×$height', (size) => {
     expect.soft(violations.map((v) => `${v.id}: ${v.help}\n  ${v.nodes.join('\n  ')}`).join('\n'), 'axe-core WCAG 2 A/AA violations').toBe('');
     expect.soft(imageRequests.join('\n'), 'requests for photos known to be missing').toBe('');
     expect.soft(errors.join('\n'), 'errors in the page').toBe('');
+    if (view.dialog) {
+      await page.keyboard.press('Escape');
+      await expect.poll(() => page.getByRole('dialog').count()).toBe(0);
+    }
     if (view.id === 'completions' && size.width >= 1440) {
       // The detail holds its photo, samples, map and text without a scroll of its own.
       const detail = await page.getByTestId('completion-detail').evaluate((el) => {

@@ -88,6 +88,12 @@ function measureLayout(): LayoutReport {
   const overflowing: string[] = [];
   for (const el of all) {
     if (!visible(el) || el.closest('.leaflet-container') !== null) continue;
+    // A modal dialog lies over the window, not in its parent's pane: it must fit the window.
+    if (getComputedStyle(el).position === 'fixed') {
+      const r = el.getBoundingClientRect();
+      if (r.left < -1 || r.top < -1 || r.right > innerWidth + 1 || r.bottom > innerHeight + 1) overflowing.push(`${describe(el)} (outside the window)`);
+      continue;
+    }
     let pane: Element | null = null;
     for (let a = el.parentElement; a && a !== document.body; a = a.parentElement) {
       const style = getComputedStyle(a);
