@@ -195,6 +195,8 @@ export const CompletionRow = z.object({
   id: z.number().int(),
   imageId: z.number().int(),
   relPath: z.string(),
+  /** The photo file as the store knows it: 1 present, 0 missing, 2 unreadable. */
+  photo: z.number().int(),
   sample: z.number().int(),
   text: z.string().nullable(),
   reasoning: z.string().nullable(),

@@ -3,7 +3,7 @@ import type { CompletionRow } from '../../shared/rpc/completions-methods.js';
 import { buildFilter, canResume, consistency, consistencyNotes, pointLabels } from '../../renderer/src/lib/completions-format.js';
 
 const row = (over: Partial<CompletionRow>): CompletionRow => ({
-  id: 1, imageId: 1, relPath: 'a.jpg', sample: 0, text: null, reasoning: null, country: 'France', region: 'Île-de-France', city: 'Paris',
+  id: 1, imageId: 1, relPath: 'a.jpg', photo: 1, sample: 0, text: null, reasoning: null, country: 'France', region: 'Île-de-France', city: 'Paris',
   lat: 48.85, lon: 2.35, formatOk: true, km: 10, countryOk: true, regionOk: true, cityOk: true, coordInCountry: true, coordInRegion: true,
   cityCoordKm: 1, coordCountry: 'France', coordRegion: 'Île-de-France', error: null, latencyMs: null, truthLat: 48.9, truthLon: 2.3,
   ...over,

@@ -1,5 +1,6 @@
 import fs from 'node:fs';
 import path from 'node:path';
+import Database from 'better-sqlite3';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { contract } from '../../shared/rpc/contract.js';
 import { completionsMethods } from '../../shared/rpc/completions-methods.js';
@@ -78,6 +79,15 @@ describe('completions RPC handlers', () => {
     expect(a.consistency.inconsistent).toBeCloseTo(2 / 5);
     expect(await call('runs.list', { datasetId: fx.datasetId })).toHaveLength(1);
     expect(await call('runs.list', { datasetId: fx.datasetId + 1 })).toEqual([]);
+  });
+
+  it('says for each completion whether the store has its photo file, so the table requests no missing one', async () => {
+    const runId = await importSample();
+    const db = new Database(fx.store.path);
+    db.prepare('UPDATE images SET photo = 0 WHERE rel_path = ?').run('b/lyon.jpg');
+    db.close();
+    const rows = (await call('completions.query', { runId, filter: {} })).rows;
+    expect(new Set(rows.map((r) => `${r.relPath} ${r.photo}`))).toEqual(new Set(['a/paris-1.jpg 1', 'a/paris-2.jpg 1', 'b/biei.jpg 1', 'b/lyon.jpg 0']));
   });
 
   it('filters completions: format failed, wrong country, inconsistent chain, distance band; pages', async () => {

@@ -69,6 +69,10 @@ describe('Electron host', () => {
     });
   });
 
+  it('keeps its window at least 960×600, the size every view is laid out for', () => {
+    expect(host.windowOptions('/app/preload.cjs')).toMatchObject({ minWidth: 960, minHeight: 600 });
+  });
+
   it('registers its app scheme as standard and secure', () => {
     host.registerSchemes();
     expect(mocks.registerSchemesAsPrivileged).toHaveBeenCalledWith(

@@ -237,7 +237,7 @@ export class RunsStore {
 }
 
 const COMPLETION_SELECT = `
-  SELECT c.id, c.image_id AS imageId, i.rel_path AS relPath, c.sample, c.text, c.reasoning, c.country, c.region,
+  SELECT c.id, c.image_id AS imageId, i.rel_path AS relPath, i.photo, c.sample, c.text, c.reasoning, c.country, c.region,
          c.city, c.lat, c.lon, c.format_ok AS formatOk, c.km, c.country_ok AS countryOk, c.region_ok AS regionOk,
          c.city_ok AS cityOk, c.coord_in_country AS coordInCountry, c.coord_in_region AS coordInRegion,
          c.city_coord_km AS cityCoordKm, c.coord_country AS coordCountry, c.coord_region AS coordRegion, c.error,
