@@ -8,12 +8,11 @@ import type { auditMethods } from '../../../shared/rpc/audit-methods.js';
 import { resourcesDir } from '../app-paths.js';
 import type { ProjectService } from '../project/project-service.js';
 import type { Handlers } from '../rpc/dispatcher.js';
+import { readsOf } from '../rpc/reads.js';
 import { runExport } from './export/run-export.js';
-import { keptIds, previewOf, runHardSelection } from './hard-selection.js';
+import { keptIds, runHardSelection } from './hard-selection.js';
 import { PlaceIndex } from './places.js';
-import { AuditQueue } from './queue.js';
 import { ReviewStore } from './review-store.js';
-import { auditStats } from './stats.js';
 import { deleteSubset, listSubsets, saveSubset } from './subsets.js';
 
 export type AuditHandlers = Pick<Handlers, keyof typeof auditMethods>;
@@ -21,21 +20,15 @@ export type AuditHandlers = Pick<Handlers, keyof typeof auditMethods>;
 export function auditHandlers(projects: ProjectService): AuditHandlers {
   let places: PlaceIndex | null = null;
   const placeIndex = (): PlaceIndex => (places ??= PlaceIndex.load(resourcesDir));
-  // Per open database: a new project (or a reopened one) starts a fresh queue.
-  const queues = new WeakMap<Database.Database, AuditQueue>();
   const db = (): Database.Database => projects.requireStore().db;
-  const queue = (): AuditQueue => {
-    const d = db();
-    let q = queues.get(d);
-    if (!q) queues.set(d, (q = new AuditQueue(d)));
-    return q;
-  };
+  const reads = readsOf(projects);
   const reviews = (): ReviewStore => new ReviewStore(db(), placeIndex);
   /** The browser caches totals per review filter: a review changes them. */
   const changed = (): void => projects.queries().invalidate();
 
   return {
-    'audit.queue': (p) => queue().page(p),
+    // The risk order is cached on the worker's connection: always the same thread (sticky).
+    'audit.queue': (p, task) => reads.run('audit.queue', p, task, { sticky: true }),
     'audit.review': ({ imageId, verdict, edit, note }) => {
       const out = reviews().review(imageId, verdict, edit, note);
       changed();
@@ -54,8 +47,8 @@ export function auditHandlers(projects: ProjectService): AuditHandlers {
       if (level === 'region') return index.regionOptions(countryCode, query, limit);
       return index.cityOptions(countryCode, regionCode ?? null, query, limit);
     },
-    'audit.stats': ({ datasetId }) => auditStats(db(), datasetId),
-    'audit.hard.preview': async ({ pointLimit, ...p }, task) => previewOf(await runHardSelection(db(), p, task), pointLimit),
+    'audit.stats': (p, task) => reads.run('audit.stats', p, task),
+    'audit.hard.preview': (p, task) => reads.run('audit.hard.preview', p, task),
     'audit.hard.save': async ({ name, ...p }, task) => {
       const selection = await runHardSelection(db(), p, task);
       task.throwIfCancelled();

@@ -14,6 +14,7 @@ export class ProjectStore {
   readonly db: Database.Database;
   readonly path: string;
   readonly cacheDir: string;
+  private readonly closeHooks: (() => void)[] = [];
 
   private constructor(db: Database.Database, filePath: string) {
     this.db = db;
@@ -90,7 +91,13 @@ export class ProjectStore {
     return row?.value;
   }
 
+  /** Runs before the connection closes (the read pool and write queue of this project end with it). */
+  onClose(hook: () => void): void {
+    this.closeHooks.push(hook);
+  }
+
   close(): void {
+    for (const hook of this.closeHooks.splice(0)) hook();
     if (this.db.open) this.db.close();
   }
 }
