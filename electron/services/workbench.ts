@@ -188,7 +188,7 @@ export function createWorkbench(options: WorkbenchOptions): Workbench {
     }),
     ...rewardHandlers(projects),
     ...evaluateHandlers(projects),
-    ...auditHandlers(projects),
+    ...auditHandlers(projects, emit),
     ...jobsHandlers(projects, jobsOptions, jobs),
     ...externalHandlers(projects, { manager: jobs.manager, ...(options.log ? { log: options.log } : {}) }),
   };

@@ -5,10 +5,12 @@
  */
 import type Database from 'better-sqlite3';
 import type { auditMethods } from '../../../shared/rpc/audit-methods.js';
+import type { RpcEvent } from '../../../shared/rpc/contract.js';
 import { resourcesDir } from '../app-paths.js';
 import type { ProjectService } from '../project/project-service.js';
 import type { Handlers } from '../rpc/dispatcher.js';
 import { readsOf } from '../rpc/reads.js';
+import { writesOf } from '../rpc/writes.js';
 import { runExport } from './export/run-export.js';
 import { keptIds, runHardSelection } from './hard-selection.js';
 import { PlaceIndex } from './places.js';
@@ -17,25 +19,27 @@ import { deleteSubset, listSubsets, saveSubset } from './subsets.js';
 
 export type AuditHandlers = Pick<Handlers, keyof typeof auditMethods>;
 
-export function auditHandlers(projects: ProjectService): AuditHandlers {
+export function auditHandlers(projects: ProjectService, emit?: (event: RpcEvent) => void): AuditHandlers {
   let places: PlaceIndex | null = null;
   const placeIndex = (): PlaceIndex => (places ??= PlaceIndex.load(resourcesDir));
   const db = (): Database.Database => projects.requireStore().db;
   const reads = readsOf(projects);
-  const reviews = (): ReviewStore => new ReviewStore(db(), placeIndex);
+  // Reviews never wait for the write lock on this thread: queued, retried, answered once committed.
+  const writes = writesOf(projects, emit);
+  const reviews = (d: Database.Database = db()): ReviewStore => new ReviewStore(d, placeIndex);
   /** The browser caches totals per review filter: a review changes them. */
   const changed = (): void => projects.queries().invalidate();
 
   return {
     // The risk order is cached on the worker's connection: always the same thread (sticky).
     'audit.queue': (p, task) => reads.run('audit.queue', p, task, { sticky: true }),
-    'audit.review': ({ imageId, verdict, edit, note }) => {
-      const out = reviews().review(imageId, verdict, edit, note);
+    'audit.review': async ({ imageId, verdict, edit, note }) => {
+      const out = await writes.run((d) => reviews(d).review(imageId, verdict, edit, note), `the review of photo #${imageId}`);
       changed();
       return out;
     },
-    'audit.undo': ({ imageId, note }) => {
-      const out = reviews().undo(imageId, note);
+    'audit.undo': async ({ imageId, note }) => {
+      const out = await writes.run((d) => reviews(d).undo(imageId, note), `the undo on photo #${imageId}`);
       changed();
       return out;
     },

@@ -13,6 +13,7 @@ import {
   type ValidParamsOf,
 } from '../../../shared/rpc/contract.js';
 import { ErrorCode, RpcError, type RpcErrorShape } from '../../../shared/rpc/errors.js';
+import { isBusy } from '../store/write-queue.js';
 import { createTaskContext, type TaskContext } from './task-context.js';
 
 export type Handler<M extends MethodName> = (
@@ -123,10 +124,4 @@ function toErrorShape(err: unknown, log: (message: string) => void): RpcErrorSha
   // Anything else is unexpected: log the stack for us, give the caller a clean message.
   log(err instanceof Error ? (err.stack ?? err.message) : String(err));
   return { code: ErrorCode.Internal, message: err instanceof Error ? err.message : String(err) };
-}
-
-/** SQLITE_BUSY and its extended codes: another connection holds the lock. */
-export function isBusy(err: unknown): boolean {
-  const code = (err as { code?: unknown } | null)?.code;
-  return typeof code === 'string' && code.startsWith('SQLITE_BUSY');
 }
