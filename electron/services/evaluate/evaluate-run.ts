@@ -9,8 +9,8 @@ import { groupStats, overallStats, type GroupIndex, type GroupStats } from '../.
 import { cdfAt, logGrid } from '../../../shared/metrics/cdf.js';
 import { LabelGroups } from '../../../shared/metrics/label-groups.js';
 import { selectSamples, type SampleMode } from '../../../shared/metrics/samples.js';
-import type { BreakdownRow, EvalScope, LevelRate, Metrics, RunEvaluation } from '../../../shared/rpc/evaluate-methods.js';
-import { loadRunRows, loadTruth, requireDataset, runRef, type RunRows } from './run-data.js';
+import type { BreakdownRow, EvalScope, LevelRate, Metrics, RunEvaluation, RunRef } from '../../../shared/rpc/evaluate-methods.js';
+import { loadAnsweredRun, loadRunRows, loadTruth, requireDataset, runRef, type RunRows, type Truth } from './run-data.js';
 
 const THRESHOLDS = DEFAULT_THRESHOLDS_KM;
 /** Points drawn on the error map at most (evenly strided beyond). */
@@ -94,11 +94,17 @@ export function countedRows(rows: RunRows, mode: SampleMode, scope: EvalScope, t
   return { km, truth, completion, unanswered };
 }
 
+function loadDatasetRun(db: Database.Database, ref: RunRef): { truth: Truth; rows: RunRows } {
+  const truth = loadTruth(db, requireDataset(ref));
+  return { truth, rows: loadRunRows(db, ref, truth) };
+}
+
 export function evaluateRun(db: Database.Database, runId: number, mode: SampleMode, scope: EvalScope): RunEvaluation {
   const started = performance.now();
   const ref = runRef(db, runId);
-  const truth = loadTruth(db, requireDataset(ref));
-  const rows = loadRunRows(db, ref, truth);
+  // Over the run's own photos only one pass over its rows is needed; over the whole
+  // dataset every photo with a point counts (unanswered ones as misses).
+  const { truth, rows } = scope === 'run' ? loadAnsweredRun(db, ref) : loadDatasetRun(db, ref);
   const counted = countedRows(rows, mode, scope, truth.ids.length);
   const n = counted.km.length;
 
