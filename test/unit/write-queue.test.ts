@@ -3,7 +3,6 @@
  * the event loop at once (no wait on the main thread), the audit view is told that
  * writes are waiting, and the reviews land in order once the lock is released.
  */
-import path from 'node:path';
 import Database from 'better-sqlite3';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import type { RpcEvent } from '../../shared/rpc/contract.js';
