@@ -99,12 +99,31 @@ function loadDatasetRun(db: Database.Database, ref: RunRef): { truth: Truth; row
   return { truth, rows: loadRunRows(db, ref, truth) };
 }
 
-export function evaluateRun(db: Database.Database, runId: number, mode: SampleMode, scope: EvalScope): RunEvaluation {
+/** What a run's evaluation reads from the project: its rows and the truth they are measured against. */
+export type RunData = { truth: Truth; rows: RunRows };
+
+/**
+ * Over the run's own photos one pass over its rows is enough; over the whole dataset
+ * every photo with a point counts (unanswered ones as misses).
+ */
+export function loadRunData(db: Database.Database, ref: RunRef, scope: EvalScope): RunData {
+  return scope === 'run' ? loadAnsweredRun(db, ref) : loadDatasetRun(db, ref);
+}
+
+/**
+ * `load` lets a caller keep the loaded rows between calls (the read pool does, until
+ * the next commit): switching the sample mode then costs only the metrics.
+ */
+export function evaluateRun(
+  db: Database.Database,
+  runId: number,
+  mode: SampleMode,
+  scope: EvalScope,
+  load: (ref: RunRef, scope: EvalScope) => RunData = (ref, s) => loadRunData(db, ref, s),
+): RunEvaluation {
   const started = performance.now();
   const ref = runRef(db, runId);
-  // Over the run's own photos only one pass over its rows is needed; over the whole
-  // dataset every photo with a point counts (unanswered ones as misses).
-  const { truth, rows } = scope === 'run' ? loadAnsweredRun(db, ref) : loadDatasetRun(db, ref);
+  const { truth, rows } = load(ref, scope);
   const counted = countedRows(rows, mode, scope, truth.ids.length);
   const n = counted.km.length;
 

@@ -6,13 +6,14 @@
  */
 import type Database from 'better-sqlite3';
 import type { ResultOf, ValidParamsOf } from '../../../shared/rpc/contract.js';
+import type { EvalScope, RunRef } from '../../../shared/rpc/evaluate-methods.js';
 import { previewOf, runHardSelection } from '../audit/hard-selection.js';
 import { AuditQueue } from '../audit/queue.js';
 import { auditStats } from '../audit/stats.js';
 import { ImageQueries } from '../browse/image-queries.js';
 import { detectSource } from '../datasets/detect.js';
 import { compareRuns } from '../evaluate/compare-runs.js';
-import { evaluateRun } from '../evaluate/evaluate-run.js';
+import { evaluateRun, loadRunData, type RunData } from '../evaluate/evaluate-run.js';
 import { runColumns } from '../reward/run-columns.js';
 import type { ReadContext, ReadQuery } from '../store/read-protocol.js';
 
@@ -35,6 +36,24 @@ export async function previewSource(p: ValidParamsOf<'datasets.preview'>): Promi
   };
 }
 
+/**
+ * The last run loaded for evaluation, kept until the next commit: switching the sample
+ * mode (first / best / mean) re-measures without reading a million rows again. One
+ * run only, so memory stays that of one run.
+ */
+function evaluateLoader(db: Database.Database, ctx: ReadContext): (ref: RunRef, scope: EvalScope) => RunData {
+  const last = ctx.memo('evaluate-last-run', () => ({ key: '', data: null as RunData | null }), { dropOnWrite: true });
+  return (ref, scope) => {
+    const key = `${ref.id}:${scope}`;
+    if (last.key !== key || last.data === null) {
+      last.data = null; // let the previous run go before the next one is read
+      last.data = loadRunData(db, ref, scope);
+      last.key = key;
+    }
+    return last.data;
+  };
+}
+
 function query<P, R>(fn: ReadQuery<P, R>): ReadQuery<P, R> {
   return fn;
 }
@@ -45,7 +64,7 @@ export const readQueries = {
   'audit.hard.preview': query(async (db, { pointLimit, taskId: _taskId, ...p }: ValidParamsOf<'audit.hard.preview'>, ctx) =>
     previewOf(await runHardSelection(db, p, ctx.task), pointLimit),
   ),
-  'evaluate.run': query((db, p: ValidParamsOf<'evaluate.run'>) => evaluateRun(db, p.runId, p.mode, p.scope)),
+  'evaluate.run': query((db, p: ValidParamsOf<'evaluate.run'>, ctx) => evaluateRun(db, p.runId, p.mode, p.scope, evaluateLoader(db, ctx))),
   'evaluate.compare': query((db, p: ValidParamsOf<'evaluate.compare'>) => compareRuns(db, p.runIds, p.mode)),
   'images.query': query((db, p: ValidParamsOf<'images.query'>, ctx) =>
     imageQueries(db, ctx).page(p.filter, p.offset, p.limit),
