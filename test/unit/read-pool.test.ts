@@ -175,3 +175,26 @@ describe('read pool', () => {
     expect(((await rejection(pool.run('count', { table: 'runs' }))) as RpcError).code).toBe(ErrorCode.NoProjectOpen);
   });
 });
+
+describe('read pool behind the dispatcher', () => {
+  it("supersedes a client's older call of a method by its newer one, never another client's", async () => {
+    const { createWorkbench } = await import('../../electron/services/workbench.js');
+    const t = tempDir();
+    const workbench = createWorkbench({ host: 'cli', userDataDir: path.join(t.dir, 'user'), log: () => undefined });
+    try {
+      workbench.projects.create(path.join(t.dir, 'd.georeason.sqlite'));
+      workbench.projects.requireStore().db.prepare("INSERT INTO datasets(id, name, format, created_at) VALUES (1, 'a', 'csv', 'now')").run();
+      const older = workbench.dispatcher.call('audit.stats', { datasetId: 1 }, 'window-1');
+      const other = workbench.dispatcher.call('audit.stats', { datasetId: 1 }, 'window-2');
+      const newer = workbench.dispatcher.call('audit.stats', { datasetId: 1 }, 'window-1');
+      expect(await older).toEqual({ error: { code: ErrorCode.Cancelled, message: 'superseded by a newer request' } });
+      expect(await other).toHaveProperty('result.images', 0);
+      expect(await newer).toHaveProperty('result.images', 0);
+      // Errors of a query in the pool reach the client as clean errors.
+      expect(await workbench.dispatcher.call('audit.stats', { datasetId: 99 })).toMatchObject({ error: { code: ErrorCode.NotFound } });
+    } finally {
+      workbench.dispose();
+      t.cleanup();
+    }
+  });
+});
