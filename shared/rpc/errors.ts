@@ -17,6 +17,8 @@ export const ErrorCode = {
   BadInput: 1007,
   /** Another connection holds the project's write lock. */
   Busy: 1008,
+  /** The same client called the same long read again: this older call was dropped. */
+  Superseded: 1009,
 } as const;
 
 export type ErrorCodeValue = (typeof ErrorCode)[keyof typeof ErrorCode];

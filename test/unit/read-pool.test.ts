@@ -111,7 +111,7 @@ describe('read pool', () => {
     await new Promise((r) => setTimeout(r, 100));
     const newer = pool.run('slow', { ms: 10, tag: 'new' }, { supersede: 'client-1:evaluate.run' });
     const err = await rejection(older);
-    expect((err as RpcError).code).toBe(ErrorCode.Cancelled);
+    expect((err as RpcError).code).toBe(ErrorCode.Superseded);
     expect(err.message).toMatch(/superseded/);
     expect(await newer).toBe('new');
     expect(await other).toBe('other client');
@@ -123,7 +123,7 @@ describe('read pool', () => {
       const busy = small.run('slow', { ms: 200, tag: 'busy' });
       const waiting = small.run('slow', { ms: 10, tag: 'waiting' }, { supersede: 'k' });
       const newer = small.run('slow', { ms: 10, tag: 'newer' }, { supersede: 'k' });
-      expect(((await rejection(waiting)) as RpcError).code).toBe(ErrorCode.Cancelled);
+      expect(((await rejection(waiting)) as RpcError).code).toBe(ErrorCode.Superseded);
       expect(await busy).toBe('busy');
       expect(await newer).toBe('newer');
     } finally {
@@ -187,7 +187,7 @@ describe('read pool behind the dispatcher', () => {
       const older = workbench.dispatcher.call('audit.stats', { datasetId: 1 }, 'window-1');
       const other = workbench.dispatcher.call('audit.stats', { datasetId: 1 }, 'window-2');
       const newer = workbench.dispatcher.call('audit.stats', { datasetId: 1 }, 'window-1');
-      expect(await older).toEqual({ error: { code: ErrorCode.Cancelled, message: 'superseded by a newer request' } });
+      expect(await older).toEqual({ error: { code: ErrorCode.Superseded, message: 'superseded by a newer request' } });
       expect(await other).toHaveProperty('result.images', 0);
       expect(await newer).toHaveProperty('result.images', 0);
       // Errors of a query in the pool reach the client as clean errors.

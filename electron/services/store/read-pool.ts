@@ -5,7 +5,7 @@
  * pool's query module and resolves with its result.
  *
  * Cancel (the task's signal) and supersede (a newer call with the same key) answer
- * the caller at once. The query sees it at its next `throwIfCancelled`; one that does
+ * the caller at once (ErrorCode.Cancelled / ErrorCode.Superseded). The query sees it at its next `throwIfCancelled`; one that does
  * not stop within a short grace is ended with its thread, and a fresh thread takes
  * the slot. A `sticky` query (one that keeps a cache on its connection) always runs
  * on the same thread and is left to finish, so its cache is not thrown away.
@@ -126,7 +126,7 @@ export class ReadPool<Q extends ReadQueries> {
       }
       if (job.supersede !== null) {
         const older = this.byKey.get(job.supersede);
-        if (older) this.cancel(older, 'superseded by a newer request');
+        if (older) this.cancel(older, 'superseded by a newer request', ErrorCode.Superseded);
         this.byKey.set(job.supersede, job);
       }
       if (job.sticky) this.slotFor(name).queue.push(job);
@@ -217,9 +217,9 @@ export class ReadPool<Q extends ReadQueries> {
     this.pump();
   }
 
-  private cancel(job: Job, why: string): void {
+  private cancel(job: Job, why: string, code: number = ErrorCode.Cancelled): void {
     if (job.settled) return;
-    this.settle(job, () => job.reject(new RpcError(ErrorCode.Cancelled, why)));
+    this.settle(job, () => job.reject(new RpcError(code, why)));
     const queued = this.waiting.indexOf(job);
     if (queued >= 0) {
       this.waiting.splice(queued, 1);
