@@ -178,7 +178,8 @@ export function createWorkbench(options: WorkbenchOptions): Workbench {
     },
     // First totals and facets count millions of rows: the read pool. The grid asks for
     // several pages at once, so only a newer ask for the same offset supersedes one.
-    'images.query': (p, task) => reads.run('images.query', p, task, { supersede: `${task.supersedeKey ?? ''}@${p.offset}` }),
+    'images.query': (p, task) =>
+      reads.run('images.query', p, task, { supersede: task.supersedeKey ? `${task.supersedeKey}@${p.offset}` : null }),
     'images.facets': (p, task) => reads.run('images.facets', p, task),
     'images.get': ({ id }) => projects.queries().detail(id),
     ...completionsHandlers(projects, {
