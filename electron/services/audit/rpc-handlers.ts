@@ -12,7 +12,6 @@ import type { Handlers } from '../rpc/dispatcher.js';
 import { readsOf } from '../rpc/reads.js';
 import { writesOf } from '../rpc/writes.js';
 import { runExport } from './export/run-export.js';
-import { keptIds, runHardSelection } from './hard-selection.js';
 import { PlaceIndex } from './places.js';
 import { ReviewStore } from './review-store.js';
 import { deleteSubset, listSubsets, saveSubset } from './subsets.js';
@@ -53,21 +52,22 @@ export function auditHandlers(projects: ProjectService, emit?: (event: RpcEvent)
     },
     'audit.stats': (p, task) => reads.run('audit.stats', p, task),
     'audit.hard.preview': (p, task) => reads.run('audit.hard.preview', p, task),
-    'audit.hard.save': async ({ name, ...p }, task) => {
-      const selection = await runHardSelection(db(), p, task);
+    'audit.hard.save': async (p, task) => {
+      // The selection reads the whole dataset: the read pool; saving the subset is a write, here.
+      const selection = await reads.run('audit.hard.select', p, task, { supersede: null });
       task.throwIfCancelled();
       return saveSubset(db(), {
         datasetId: p.datasetId,
-        name,
+        name: p.name,
         kind: 'hard-samples',
         params: {
           source: p.source,
           hotspotKm: p.hotspotKm,
           radiusKm: p.radiusKm,
-          samples: selection.ids.length,
-          hotspots: selection.hotspotIds.size,
+          samples: selection.samples,
+          hotspots: selection.hotspots,
         },
-        members: keptIds(selection),
+        members: selection.kept,
       });
     },
     'audit.subsets.list': ({ datasetId }) => listSubsets(db(), datasetId),

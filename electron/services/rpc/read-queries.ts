@@ -7,7 +7,7 @@
 import type Database from 'better-sqlite3';
 import type { ResultOf, ValidParamsOf } from '../../../shared/rpc/contract.js';
 import type { EvalScope, RunRef } from '../../../shared/rpc/evaluate-methods.js';
-import { previewOf, runHardSelection } from '../audit/hard-selection.js';
+import { keptIds, previewOf, runHardSelection } from '../audit/hard-selection.js';
 import { AuditQueue } from '../audit/queue.js';
 import { auditStats } from '../audit/stats.js';
 import { ImageQueries } from '../browse/image-queries.js';
@@ -60,6 +60,11 @@ function query<P, R>(fn: ReadQuery<P, R>): ReadQuery<P, R> {
 
 export const readQueries = {
   'audit.queue': query((db, p: ValidParamsOf<'audit.queue'>, ctx) => auditQueue(db, ctx).page(p)),
+  /** The selection a hard-sample subset is saved from: its kept photo ids (the save itself is a write, on the main thread). */
+  'audit.hard.select': query(async (db, { name: _name, taskId: _taskId, ...p }: ValidParamsOf<'audit.hard.save'>, ctx) => {
+    const selection = await runHardSelection(db, p, ctx.task);
+    return { kept: Int32Array.from(keptIds(selection)), samples: selection.ids.length, hotspots: selection.hotspotIds.size };
+  }),
   'audit.stats': query((db, p: { datasetId: number }) => auditStats(db, p.datasetId)),
   'audit.hard.preview': query(async (db, { pointLimit, taskId: _taskId, ...p }: ValidParamsOf<'audit.hard.preview'>, ctx) =>
     previewOf(await runHardSelection(db, p, ctx.task), pointLimit),
