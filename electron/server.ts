@@ -209,7 +209,10 @@ interface JsonRpcRequest {
   params?: unknown;
 }
 
+let connections = 0;
+
 function serveRpc(ws: WebSocket, workbench: Workbench): void {
+  const client = `ws-${++connections}`;
   ws.on('message', (data) => {
     void answer(data.toString()).then((reply) => {
       if (reply !== null && ws.readyState === ws.OPEN) ws.send(JSON.stringify(reply));
@@ -238,7 +241,7 @@ function serveRpc(ws: WebSocket, workbench: Workbench): void {
     if (request.jsonrpc !== '2.0' || typeof request.method !== 'string') {
       return invalid(id, 'expected {"jsonrpc":"2.0","method":...}');
     }
-    const outcome = await workbench.dispatcher.call(request.method, request.params);
+    const outcome = await workbench.dispatcher.call(request.method, request.params, client);
     if (request.id === undefined) return null; // a notification gets no reply
     return 'error' in outcome
       ? { jsonrpc: '2.0', id, error: outcome.error }

@@ -20,7 +20,8 @@ import { evaluateHandlers } from './evaluate/rpc-handlers.js';
 import { completionsHandlers } from './inference/rpc-handlers.js';
 import { rewardHandlers } from './reward/rpc-handlers.js';
 import type { SecretStore } from './inference/secret-store.js';
-import { detectSource } from './datasets/detect.js';
+import { readsOf } from './rpc/reads.js';
+import { previewSource } from './rpc/read-queries.js';
 import { importDataset } from './datasets/import-dataset.js';
 import { ErrorCode, RpcError } from '../../shared/rpc/errors.js';
 
@@ -106,6 +107,7 @@ export function createWorkbench(options: WorkbenchOptions): Workbench {
     attributions: dataAttributions,
   });
 
+  const reads = readsOf(projects);
   const jobsOptions = { resourcesDir, userDataDir: options.userDataDir, emit, ...(options.log ? { log: options.log } : {}) };
   const jobs = createJobManager(jobsOptions);
   const handlers: Handlers = {
@@ -125,15 +127,10 @@ export function createWorkbench(options: WorkbenchOptions): Workbench {
     },
     'project.check': (_params, task) => projects.check(task),
     'datasets.list': () => projects.queries().listDatasets(),
-    'datasets.preview': async ({ source }) => {
-      const detected = await detectSource(path.resolve(source));
-      return {
-        format: detected.format,
-        label: detected.label,
-        columns: detected.columns,
-        rows: detected.previewRows,
-        warnings: detected.warnings,
-      };
+    'datasets.preview': async ({ source }, task) => {
+      const params = { source: path.resolve(source) };
+      // With a project open, its read pool reads the file; before one is open, this thread does.
+      return reads.hasProject() ? reads.run('datasets.preview', params, task) : previewSource(params);
     },
     'datasets.import': async (params, task) => {
       const store = projects.requireStore();
@@ -179,8 +176,11 @@ export function createWorkbench(options: WorkbenchOptions): Workbench {
       if (!info) throw new RpcError(ErrorCode.NotFound, `no dataset with id ${id}`);
       return info;
     },
-    'images.query': ({ filter, offset, limit }) => projects.queries().page(filter, offset, limit),
-    'images.facets': ({ filter }) => projects.queries().facets(filter),
+    // First totals and facets count millions of rows: the read pool. The grid asks for
+    // several pages at once, so only a newer ask for the same offset supersedes one.
+    'images.query': (p, task) =>
+      reads.run('images.query', p, task, { supersede: task.supersedeKey ? `${task.supersedeKey}@${p.offset}` : null }),
+    'images.facets': (p, task) => reads.run('images.facets', p, task),
     'images.get': ({ id }) => projects.queries().detail(id),
     ...completionsHandlers(projects, {
       resourcesDir,
@@ -189,7 +189,7 @@ export function createWorkbench(options: WorkbenchOptions): Workbench {
     }),
     ...rewardHandlers(projects),
     ...evaluateHandlers(projects),
-    ...auditHandlers(projects),
+    ...auditHandlers(projects, emit),
     ...jobsHandlers(projects, jobsOptions, jobs),
     ...externalHandlers(projects, { manager: jobs.manager, ...(options.log ? { log: options.log } : {}) }),
   };

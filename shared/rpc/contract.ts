@@ -235,6 +235,14 @@ export const RpcEvent = z.discriminatedUnion('type', [
     message: z.string(),
   }),
   z.object({ type: z.literal('project.changed'), path: z.string().nullable() }),
+  /** Writes (reviews) waiting for another process's write lock, and when they are all saved. */
+  z.object({
+    type: z.literal('writes.status'),
+    waiting: z.boolean(),
+    pending: z.number().int().nonnegative(),
+    since: z.string().nullable(),
+    message: z.string(),
+  }),
   JobEvent,
 ]);
 export type RpcEvent = z.infer<typeof RpcEvent>;

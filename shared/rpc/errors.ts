@@ -15,6 +15,10 @@ export const ErrorCode = {
   NotFound: 1005,
   AlreadyExists: 1006,
   BadInput: 1007,
+  /** Another connection holds the project's write lock. */
+  Busy: 1008,
+  /** The same client called the same long read again: this older call was dropped. */
+  Superseded: 1009,
 } as const;
 
 export type ErrorCodeValue = (typeof ErrorCode)[keyof typeof ErrorCode];

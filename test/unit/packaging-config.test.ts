@@ -63,7 +63,7 @@ function pngSize(file: string): { width: number; height: number } {
  * The import worker's module graph from its TypeScript sources: every relative import
  * (as the dist/ .js path the packaged app holds) and every package it imports.
  */
-function workerGraph(): { files: string[]; packages: string[] } {
+function workerGraph(entries: string[] = ['electron/services/datasets/import-worker.ts']): { files: string[]; packages: string[] } {
   const files = new Set<string>();
   const packages = new Set<string>();
   const visit = (tsFile: string): void => {
@@ -78,7 +78,7 @@ function workerGraph(): { files: string[]; packages: string[] } {
       else if (!spec.startsWith('node:')) packages.add(spec.startsWith('@') ? spec.split('/').slice(0, 2).join('/') : (spec.split('/')[0] as string));
     }
   };
-  visit(path.join(repoRoot, 'electron', 'services', 'datasets', 'import-worker.ts'));
+  for (const entry of entries) visit(path.join(repoRoot, ...entry.split('/')));
   return { files: [...files].sort(), packages: [...packages].sort() };
 }
 
@@ -166,6 +166,19 @@ describe('packaging and install configuration', () => {
     for (const p of graph.packages) runtimeClosure(p, needed);
     const packed = [...needed].filter((p) => !unpacked(`node_modules/${p}/package.json`));
     expect(packed, 'packages the worker loads but the asar keeps').toEqual([]);
+  });
+
+  it('unpacks the read pool thread and the query module it imports, with everything they import', () => {
+    // The worker imports the query module by URL (rpc/reads.ts), so both are roots.
+    const graph = workerGraph(['electron/services/store/read-worker.ts', 'electron/services/rpc/read-queries.ts']);
+    expect(graph.files).toContain('dist/electron/services/store/read-worker.js');
+    expect(graph.files).toContain('dist/electron/services/evaluate/evaluate-run.js');
+    const missing = graph.files.filter((f) => !unpacked(f));
+    expect(missing, 'read worker files left inside the asar').toEqual([]);
+    const needed = new Set<string>();
+    for (const p of graph.packages) runtimeClosure(p, needed);
+    const packed = [...needed].filter((p) => !unpacked(`node_modules/${p}/package.json`));
+    expect(packed, 'packages the read worker loads but the asar keeps').toEqual([]);
   });
 
   it('maps packaged paths to their unpacked copies, and leaves others alone', () => {

@@ -5,44 +5,40 @@
  */
 import type Database from 'better-sqlite3';
 import type { auditMethods } from '../../../shared/rpc/audit-methods.js';
+import type { RpcEvent } from '../../../shared/rpc/contract.js';
 import { resourcesDir } from '../app-paths.js';
 import type { ProjectService } from '../project/project-service.js';
 import type { Handlers } from '../rpc/dispatcher.js';
+import { readsOf } from '../rpc/reads.js';
+import { writesOf } from '../rpc/writes.js';
 import { runExport } from './export/run-export.js';
-import { keptIds, previewOf, runHardSelection } from './hard-selection.js';
 import { PlaceIndex } from './places.js';
-import { AuditQueue } from './queue.js';
 import { ReviewStore } from './review-store.js';
-import { auditStats } from './stats.js';
 import { deleteSubset, listSubsets, saveSubset } from './subsets.js';
 
 export type AuditHandlers = Pick<Handlers, keyof typeof auditMethods>;
 
-export function auditHandlers(projects: ProjectService): AuditHandlers {
+export function auditHandlers(projects: ProjectService, emit?: (event: RpcEvent) => void): AuditHandlers {
   let places: PlaceIndex | null = null;
   const placeIndex = (): PlaceIndex => (places ??= PlaceIndex.load(resourcesDir));
-  // Per open database: a new project (or a reopened one) starts a fresh queue.
-  const queues = new WeakMap<Database.Database, AuditQueue>();
   const db = (): Database.Database => projects.requireStore().db;
-  const queue = (): AuditQueue => {
-    const d = db();
-    let q = queues.get(d);
-    if (!q) queues.set(d, (q = new AuditQueue(d)));
-    return q;
-  };
-  const reviews = (): ReviewStore => new ReviewStore(db(), placeIndex);
+  const reads = readsOf(projects);
+  // Reviews never wait for the write lock on this thread: queued, retried, answered once committed.
+  const writes = writesOf(projects, emit);
+  const reviews = (d: Database.Database = db()): ReviewStore => new ReviewStore(d, placeIndex);
   /** The browser caches totals per review filter: a review changes them. */
   const changed = (): void => projects.queries().invalidate();
 
   return {
-    'audit.queue': (p) => queue().page(p),
-    'audit.review': ({ imageId, verdict, edit, note }) => {
-      const out = reviews().review(imageId, verdict, edit, note);
+    // The risk order is cached on the worker's connection: always the same thread (sticky).
+    'audit.queue': (p, task) => reads.run('audit.queue', p, task, { sticky: true }),
+    'audit.review': async ({ imageId, verdict, edit, note }) => {
+      const out = await writes.run((d) => reviews(d).review(imageId, verdict, edit, note), `the review of photo #${imageId}`);
       changed();
       return out;
     },
-    'audit.undo': ({ imageId, note }) => {
-      const out = reviews().undo(imageId, note);
+    'audit.undo': async ({ imageId, note }) => {
+      const out = await writes.run((d) => reviews(d).undo(imageId, note), `the undo on photo #${imageId}`);
       changed();
       return out;
     },
@@ -54,23 +50,24 @@ export function auditHandlers(projects: ProjectService): AuditHandlers {
       if (level === 'region') return index.regionOptions(countryCode, query, limit);
       return index.cityOptions(countryCode, regionCode ?? null, query, limit);
     },
-    'audit.stats': ({ datasetId }) => auditStats(db(), datasetId),
-    'audit.hard.preview': async ({ pointLimit, ...p }, task) => previewOf(await runHardSelection(db(), p, task), pointLimit),
-    'audit.hard.save': async ({ name, ...p }, task) => {
-      const selection = await runHardSelection(db(), p, task);
+    'audit.stats': (p, task) => reads.run('audit.stats', p, task),
+    'audit.hard.preview': (p, task) => reads.run('audit.hard.preview', p, task),
+    'audit.hard.save': async (p, task) => {
+      // The selection reads the whole dataset: the read pool; saving the subset is a write, here.
+      const selection = await reads.run('audit.hard.select', p, task, { supersede: null });
       task.throwIfCancelled();
       return saveSubset(db(), {
         datasetId: p.datasetId,
-        name,
+        name: p.name,
         kind: 'hard-samples',
         params: {
           source: p.source,
           hotspotKm: p.hotspotKm,
           radiusKm: p.radiusKm,
-          samples: selection.ids.length,
-          hotspots: selection.hotspotIds.size,
+          samples: selection.samples,
+          hotspots: selection.hotspots,
         },
-        members: keptIds(selection),
+        members: selection.kept,
       });
     },
     'audit.subsets.list': ({ datasetId }) => listSubsets(db(), datasetId),

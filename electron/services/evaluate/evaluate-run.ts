@@ -9,8 +9,8 @@ import { groupStats, overallStats, type GroupIndex, type GroupStats } from '../.
 import { cdfAt, logGrid } from '../../../shared/metrics/cdf.js';
 import { LabelGroups } from '../../../shared/metrics/label-groups.js';
 import { selectSamples, type SampleMode } from '../../../shared/metrics/samples.js';
-import type { BreakdownRow, EvalScope, LevelRate, Metrics, RunEvaluation } from '../../../shared/rpc/evaluate-methods.js';
-import { loadRunRows, loadTruth, requireDataset, runRef, type RunRows } from './run-data.js';
+import type { BreakdownRow, EvalScope, LevelRate, Metrics, RunEvaluation, RunRef } from '../../../shared/rpc/evaluate-methods.js';
+import { loadAnsweredRun, loadRunRows, loadTruth, requireDataset, runRef, type RunRows, type Truth } from './run-data.js';
 
 const THRESHOLDS = DEFAULT_THRESHOLDS_KM;
 /** Points drawn on the error map at most (evenly strided beyond). */
@@ -94,11 +94,36 @@ export function countedRows(rows: RunRows, mode: SampleMode, scope: EvalScope, t
   return { km, truth, completion, unanswered };
 }
 
-export function evaluateRun(db: Database.Database, runId: number, mode: SampleMode, scope: EvalScope): RunEvaluation {
+function loadDatasetRun(db: Database.Database, ref: RunRef): { truth: Truth; rows: RunRows } {
+  const truth = loadTruth(db, requireDataset(ref));
+  return { truth, rows: loadRunRows(db, ref, truth) };
+}
+
+/** What a run's evaluation reads from the project: its rows and the truth they are measured against. */
+export type RunData = { truth: Truth; rows: RunRows };
+
+/**
+ * Over the run's own photos one pass over its rows is enough; over the whole dataset
+ * every photo with a point counts (unanswered ones as misses).
+ */
+export function loadRunData(db: Database.Database, ref: RunRef, scope: EvalScope): RunData {
+  return scope === 'run' ? loadAnsweredRun(db, ref) : loadDatasetRun(db, ref);
+}
+
+/**
+ * `load` lets a caller keep the loaded rows between calls (the read pool does, until
+ * the next commit): switching the sample mode then costs only the metrics.
+ */
+export function evaluateRun(
+  db: Database.Database,
+  runId: number,
+  mode: SampleMode,
+  scope: EvalScope,
+  load: (ref: RunRef, scope: EvalScope) => RunData = (ref, s) => loadRunData(db, ref, s),
+): RunEvaluation {
   const started = performance.now();
   const ref = runRef(db, runId);
-  const truth = loadTruth(db, requireDataset(ref));
-  const rows = loadRunRows(db, ref, truth);
+  const { truth, rows } = load(ref, scope);
   const counted = countedRows(rows, mode, scope, truth.ids.length);
   const n = counted.km.length;
 

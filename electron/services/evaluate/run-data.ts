@@ -156,3 +156,99 @@ export function loadRunRows(db: Database.Database, ref: RunRef, truth: Truth): R
     withoutTruth,
   };
 }
+
+/**
+ * A run's rows and the truth of only the photos it answered, in one pass over the
+ * run's completions (joined to their photo and its gazetteer label). The truth indexes
+ * follow image id order, as loadTruth's do, so every figure is the same; but the cost
+ * is that of the run's rows, not of the whole dataset: a run over a fifth of a
+ * 4.7M-photo dataset reads a fifth of it.
+ */
+export function loadAnsweredRun(db: Database.Database, ref: RunRef): { truth: Truth; rows: RunRows } {
+  // One read transaction: the count sizes the arrays for exactly the rows then read.
+  return db.transaction(() => readAnsweredRun(db, ref))();
+}
+
+function readAnsweredRun(db: Database.Database, ref: RunRef): { truth: Truth; rows: RunRows } {
+  const datasetId = requireDataset(ref);
+  const n = db.prepare('SELECT COUNT(*) FROM completions WHERE run_id = ?').pluck().get(ref.id) as number;
+  const image = new Int32Array(n);
+  const sample = new Int32Array(n);
+  const km = new Float64Array(n);
+  const countryOk = new Int8Array(n);
+  const regionOk = new Int8Array(n);
+  const cityOk = new Int8Array(n);
+  // Truth arrays grow per photo; a run has at most n photos.
+  const ids = new Int32Array(n);
+  const lat = new Float64Array(n);
+  const lon = new Float64Array(n);
+  const countryCode: (string | null)[] = [];
+  const country: (string | null)[] = [];
+  const region: (string | null)[] = [];
+  let photos = 0;
+  let j = 0;
+  let withoutTruth = 0;
+  let lastImage = -1;
+  let lastTruth = -1;
+  type Row = [number, number, number | null, number | null, number | null, number | null, number | null, number | null, number | null, number | null, string | null, string | null, string | null];
+  const rows = db
+    .prepare(
+      `SELECT c.image_id, c.sample, c.lat, c.lon, c.country_ok, c.region_ok, c.city_ok,
+              i.dataset_id, i.lat, i.lon, l.country_code, l.country, l.region
+         FROM completions c
+         LEFT JOIN images i ON i.id = c.image_id
+         LEFT JOIN cor_labels l ON l.image_id = c.image_id AND l.source = 'gazetteer'
+        WHERE c.run_id = ?
+        ORDER BY c.image_id, c.sample`,
+    )
+    .raw()
+    .iterate(ref.id) as Iterable<Row>;
+  for (const [imageId, s, la, lo, c, r, ci, ds, tLat, tLon, cc, cn, rg] of rows) {
+    if (imageId !== lastImage) {
+      lastImage = imageId;
+      if (ds !== datasetId || tLat === null || tLon === null) {
+        lastTruth = -1;
+        withoutTruth++;
+      } else {
+        lastTruth = photos++;
+        ids[lastTruth] = imageId;
+        lat[lastTruth] = tLat;
+        lon[lastTruth] = tLon;
+        countryCode.push(cc);
+        country.push(cn);
+        region.push(rg);
+      }
+    }
+    if (lastTruth < 0) continue;
+    image[j] = lastTruth;
+    sample[j] = s;
+    km[j] = la === null || lo === null ? Number.NaN : haversineKm(lat[lastTruth] as number, lon[lastTruth] as number, la, lo);
+    countryOk[j] = flag(c);
+    regionOk[j] = flag(r);
+    cityOk[j] = flag(ci);
+    j++;
+  }
+  const truthIds = ids.slice(0, photos);
+  return {
+    truth: {
+      datasetId,
+      ids: truthIds,
+      lat: lat.slice(0, photos),
+      lon: lon.slice(0, photos),
+      countryCode,
+      country,
+      region,
+      indexOf: idLookup(truthIds),
+    },
+    rows: {
+      ref,
+      image: image.subarray(0, j),
+      sample: sample.subarray(0, j),
+      km: km.subarray(0, j),
+      countryOk: countryOk.subarray(0, j),
+      regionOk: regionOk.subarray(0, j),
+      cityOk: cityOk.subarray(0, j),
+      withoutTruth,
+    },
+  };
+}

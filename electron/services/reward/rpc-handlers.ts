@@ -7,13 +7,14 @@ import type { rewardMethods } from '../../../shared/rpc/reward-methods.js';
 import { presetNames, presets } from '../../../shared/reward/presets.js';
 import type { ProjectService } from '../project/project-service.js';
 import type { Handlers } from '../rpc/dispatcher.js';
-import { runColumns } from './run-columns.js';
+import { readsOf } from '../rpc/reads.js';
 import { RewardSpecsStore } from './specs-store.js';
 
 export type RewardHandlers = Pick<Handlers, keyof typeof rewardMethods>;
 
 export function rewardHandlers(projects: ProjectService): RewardHandlers {
   const specs = (): RewardSpecsStore => new RewardSpecsStore(projects.requireStore().db);
+  const reads = readsOf(projects);
   return {
     'reward.specs.list': () => ({
       presets: presetNames.map((name) => ({ name, description: presets[name].description ?? '', spec: structuredClone(presets[name]) })),
@@ -22,6 +23,6 @@ export function rewardHandlers(projects: ProjectService): RewardHandlers {
     'reward.specs.save': ({ id, name, spec }) => specs().save(id, name, spec),
     'reward.specs.rename': ({ id, name }) => specs().rename(id, name),
     'reward.specs.delete': ({ id }) => ({ deleted: specs().delete(id) }),
-    'reward.runColumns': ({ runId }, task) => runColumns(projects.requireStore().db, runId, task),
+    'reward.runColumns': (p, task) => reads.run('reward.runColumns', p, task),
   };
 }

@@ -13,6 +13,7 @@ import {
   type ValidParamsOf,
 } from '../../../shared/rpc/contract.js';
 import { ErrorCode, RpcError, type RpcErrorShape } from '../../../shared/rpc/errors.js';
+import { isBusy } from '../store/write-queue.js';
 import { createTaskContext, type TaskContext } from './task-context.js';
 
 export type Handler<M extends MethodName> = (
@@ -34,9 +35,13 @@ export class Dispatcher {
     private readonly log: (message: string) => void = (m) => console.error(m),
   ) {}
 
-  async call(method: unknown, rawParams: unknown): Promise<RpcOutcome> {
+  /**
+   * `client` names the caller (a window, a WebSocket connection): a long read it asks
+   * for again supersedes its own older one, never another client's.
+   */
+  async call(method: unknown, rawParams: unknown, client = 'local'): Promise<RpcOutcome> {
     try {
-      return { result: await this.dispatch(method, rawParams) };
+      return { result: await this.dispatch(method, rawParams, client) };
     } catch (err) {
       return { error: toErrorShape(err, this.log) };
     }
@@ -47,7 +52,7 @@ export class Dispatcher {
     for (const controller of this.running.values()) controller.abort();
   }
 
-  private async dispatch(method: unknown, rawParams: unknown): Promise<unknown> {
+  private async dispatch(method: unknown, rawParams: unknown, client: string): Promise<unknown> {
     if (!isMethodName(method)) {
       throw new RpcError(ErrorCode.MethodNotFound, `unknown method ${JSON.stringify(method)}`);
     }
@@ -68,9 +73,14 @@ export class Dispatcher {
       if (this.running.has(taskId)) throw new RpcError(ErrorCode.InvalidParams, `${method}: task ${taskId} is already running`);
       this.running.set(taskId, controller);
     }
-    const task = createTaskContext(taskId, controller.signal, (done, total, message) => {
-      if (taskId !== null) this.emit({ type: 'progress', taskId, method, done, total, message });
-    });
+    const task = createTaskContext(
+      taskId,
+      controller.signal,
+      (done, total, message) => {
+        if (taskId !== null) this.emit({ type: 'progress', taskId, method, done, total, message });
+      },
+      `${client}:${method}`,
+    );
     try {
       const handler = this.handlers[method] as (p: unknown, t: TaskContext) => unknown;
       const result = await handler(params, task);
@@ -107,6 +117,10 @@ export function describeIssues(error: z.ZodError): string {
 
 function toErrorShape(err: unknown, log: (message: string) => void): RpcErrorShape {
   if (err instanceof RpcError) return err.toJSON();
+  // The main connection never waits for the write lock (busy_timeout 0): say who holds it.
+  if (isBusy(err)) {
+    return { code: ErrorCode.Busy, message: 'the project is busy: another process (an import?) is writing to it; try again when it is done' };
+  }
   // Anything else is unexpected: log the stack for us, give the caller a clean message.
   log(err instanceof Error ? (err.stack ?? err.message) : String(err));
   return { code: ErrorCode.Internal, message: err instanceof Error ? err.message : String(err) };

@@ -7,6 +7,8 @@ import { ErrorCode, RpcError } from '../../../shared/rpc/errors.js';
 export interface TaskContext {
   readonly taskId: string | null;
   readonly signal: AbortSignal;
+  /** Who asked and for what (client + method): a newer read under the same key supersedes an older one. */
+  readonly supersedeKey?: string | null;
   progress(done: number, total: number | null, message: string): void;
   throwIfCancelled(): void;
 }
@@ -15,10 +17,12 @@ export function createTaskContext(
   taskId: string | null,
   signal: AbortSignal,
   report: (done: number, total: number | null, message: string) => void,
+  supersedeKey: string | null = null,
 ): TaskContext {
   return {
     taskId,
     signal,
+    supersedeKey,
     progress: report,
     throwIfCancelled() {
       if (signal.aborted) throw new RpcError(ErrorCode.Cancelled, 'cancelled');

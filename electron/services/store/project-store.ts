@@ -14,6 +14,7 @@ export class ProjectStore {
   readonly db: Database.Database;
   readonly path: string;
   readonly cacheDir: string;
+  private readonly closeHooks: (() => void)[] = [];
 
   private constructor(db: Database.Database, filePath: string) {
     this.db = db;
@@ -47,6 +48,7 @@ export class ProjectStore {
         setMeta.run('created_at', now);
         setMeta.run('created_by', `GeoReason Workbench ${appVersion}`);
       })();
+      neverWait(db);
     } catch (err) {
       db.close();
       fs.rmSync(absolute, { force: true });
@@ -76,6 +78,7 @@ export class ProjectStore {
       refuseNewer(absolute, schemaVersion);
       configure(db);
       applyMigrations(db, schemaVersion);
+      neverWait(db);
     } catch (err) {
       db.close();
       throw err;
@@ -90,7 +93,13 @@ export class ProjectStore {
     return row?.value;
   }
 
+  /** Runs before the connection closes (the read pool and write queue of this project end with it). */
+  onClose(hook: () => void): void {
+    this.closeHooks.push(hook);
+  }
+
   close(): void {
+    for (const hook of this.closeHooks.splice(0)) hook();
     if (this.db.open) this.db.close();
   }
 }
@@ -109,6 +118,16 @@ function configure(db: Database.Database): void {
   db.pragma('synchronous = NORMAL');
   db.pragma('foreign_keys = ON');
   db.pragma('busy_timeout = 5000');
+}
+
+/**
+ * Once open, the main connection never waits for the write lock: a wait would freeze
+ * the thread that serves every window. A write that finds the lock held fails at once
+ * (SQLITE_BUSY); reviews go through a WriteQueue that retries them. Opening still
+ * waits (above): migrations must run before anything else.
+ */
+function neverWait(db: Database.Database): void {
+  db.pragma('busy_timeout = 0');
 }
 
 /** Applies every migration above `from`, each in its own transaction with its version bump. */

@@ -5,6 +5,7 @@
  */
 import { SvelteSet } from 'svelte/reactivity';
 import type { EditChain, QueueItem, ReviewEntry } from '../../../shared/rpc/audit-methods.js';
+import type { RpcEvent } from '../../../shared/rpc/contract.js';
 import type { FlagName } from '../../../shared/rpc/datasets-schemas.js';
 import { errorMessage } from './format.js';
 import { imageUrl } from './image-url.js';
@@ -34,6 +35,8 @@ export class AuditQueueState {
   /** Image ids acted on in this session, newest last (what U undoes). */
   actions = $state<number[]>([]);
   reviewedInSession = $state(0);
+  /** Set while reviews wait for another process's write lock (an import); the pane shows it. */
+  saving = $state<{ pending: number; message: string } | null>(null);
 
   current = $derived<QueueItem | null>(this.items[this.index] ?? null);
 
@@ -182,6 +185,12 @@ export class AuditQueueState {
     }
   }
 
+  /** The main process says whether writes wait for the lock, and when all are saved. */
+  handleEvent(event: RpcEvent): void {
+    if (event.type !== 'writes.status') return;
+    this.saving = event.waiting ? { pending: event.pending, message: event.message } : null;
+  }
+
   /** Whether the photo `k` ahead was requested already (tests and the status line read it). */
   prefetched(k: number): boolean {
     const ahead = this.items[this.index + k];
@@ -190,3 +199,4 @@ export class AuditQueueState {
 }
 
 export const auditQueue = new AuditQueueState();
+rpc.onEvent((event) => auditQueue.handleEvent(event));

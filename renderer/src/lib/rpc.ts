@@ -4,7 +4,12 @@
  * host. Either way, callers get typed results or a real `RpcClientError`.
  */
 import type { MethodName, ParamsOf, ResultOf, RpcEvent } from '../../../shared/rpc/contract.js';
-import { isRpcErrorShape } from '../../../shared/rpc/errors.js';
+import { ErrorCode, isRpcErrorShape } from '../../../shared/rpc/errors.js';
+
+/** A newer call of the same read by this window replaced this one: nothing to show. */
+export function superseded(err: unknown): boolean {
+  return err instanceof RpcClientError && err.code === ErrorCode.Superseded;
+}
 
 export class RpcClientError extends Error {
   readonly code: number;

@@ -1,0 +1,83 @@
+/**
+ * The reads the main thread hands to the read pool, by name. Each entry only adapts
+ * a query function of its feature folder to `(db, params, ctx)`; the pool's worker
+ * threads import this module and run the named entry on their read-only connection.
+ * Whatever keeps a cache between calls keeps it per worker connection (`ctx.memo`).
+ */
+import type Database from 'better-sqlite3';
+import type { ResultOf, ValidParamsOf } from '../../../shared/rpc/contract.js';
+import type { EvalScope, RunRef } from '../../../shared/rpc/evaluate-methods.js';
+import { keptIds, previewOf, runHardSelection } from '../audit/hard-selection.js';
+import { AuditQueue } from '../audit/queue.js';
+import { auditStats } from '../audit/stats.js';
+import { ImageQueries } from '../browse/image-queries.js';
+import { detectSource } from '../datasets/detect.js';
+import { compareRuns } from '../evaluate/compare-runs.js';
+import { evaluateRun, loadRunData, type RunData } from '../evaluate/evaluate-run.js';
+import { runColumns } from '../reward/run-columns.js';
+import type { ReadContext, ReadQuery } from '../store/read-protocol.js';
+
+/** The browser's totals and facets are exact only until the next commit. */
+const imageQueries = (db: Database.Database, ctx: ReadContext): ImageQueries =>
+  ctx.memo('image-queries', () => new ImageQueries(db), { dropOnWrite: true });
+
+/** The risk order is kept across reviews (they do not change it); the queue re-checks each dataset's shape itself. */
+const auditQueue = (db: Database.Database, ctx: ReadContext): AuditQueue => ctx.memo('audit-queue', () => new AuditQueue(db));
+
+/** The import dialog's preview of a source file (no project needed). */
+export async function previewSource(p: ValidParamsOf<'datasets.preview'>): Promise<ResultOf<'datasets.preview'>> {
+  const detected = await detectSource(p.source);
+  return {
+    format: detected.format,
+    label: detected.label,
+    columns: detected.columns,
+    rows: detected.previewRows,
+    warnings: detected.warnings,
+  };
+}
+
+/**
+ * The last run loaded for evaluation, kept until the next commit: switching the sample
+ * mode (first / best / mean) re-measures without reading a million rows again. One
+ * run only, so memory stays that of one run.
+ */
+function evaluateLoader(db: Database.Database, ctx: ReadContext): (ref: RunRef, scope: EvalScope) => RunData {
+  const last = ctx.memo('evaluate-last-run', () => ({ key: '', data: null as RunData | null }), { dropOnWrite: true });
+  return (ref, scope) => {
+    const key = `${ref.id}:${scope}`;
+    if (last.key !== key || last.data === null) {
+      last.data = null; // let the previous run go before the next one is read
+      last.data = loadRunData(db, ref, scope);
+      last.key = key;
+    }
+    return last.data;
+  };
+}
+
+function query<P, R>(fn: ReadQuery<P, R>): ReadQuery<P, R> {
+  return fn;
+}
+
+export const readQueries = {
+  'audit.queue': query((db, p: ValidParamsOf<'audit.queue'>, ctx) => auditQueue(db, ctx).page(p)),
+  /** The selection a hard-sample subset is saved from: its kept photo ids (the save itself is a write, on the main thread). */
+  'audit.hard.select': query(async (db, { name: _name, taskId: _taskId, ...p }: ValidParamsOf<'audit.hard.save'>, ctx) => {
+    const selection = await runHardSelection(db, p, ctx.task);
+    return { kept: Int32Array.from(keptIds(selection)), samples: selection.ids.length, hotspots: selection.hotspotIds.size };
+  }),
+  'audit.stats': query((db, p: { datasetId: number }) => auditStats(db, p.datasetId)),
+  'audit.hard.preview': query(async (db, { pointLimit, taskId: _taskId, ...p }: ValidParamsOf<'audit.hard.preview'>, ctx) =>
+    previewOf(await runHardSelection(db, p, ctx.task), pointLimit),
+  ),
+  'evaluate.run': query((db, p: ValidParamsOf<'evaluate.run'>, ctx) => evaluateRun(db, p.runId, p.mode, p.scope, evaluateLoader(db, ctx))),
+  'evaluate.compare': query((db, p: ValidParamsOf<'evaluate.compare'>) => compareRuns(db, p.runIds, p.mode)),
+  'images.query': query((db, p: ValidParamsOf<'images.query'>, ctx) =>
+    imageQueries(db, ctx).page(p.filter, p.offset, p.limit),
+  ),
+  'images.facets': query((db, p: ValidParamsOf<'images.facets'>, ctx) => imageQueries(db, ctx).facets(p.filter)),
+  'reward.runColumns': query((db, p: ValidParamsOf<'reward.runColumns'>, ctx) => runColumns(db, p.runId, ctx.task)),
+  /** Reads a source file, not the project: here so a slow disk or a huge file never holds the main thread. */
+  'datasets.preview': query((_db, p: ValidParamsOf<'datasets.preview'>) => previewSource(p)),
+};
+
+export type ReadQueryName = keyof typeof readQueries;

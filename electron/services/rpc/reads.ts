@@ -1,0 +1,61 @@
+/**
+ * The read pool of the open project, as handlers use it: one line,
+ * `reads.run('evaluate.run', params, task)`. One pool per open store, started on the
+ * first long read and ended when the store closes. By default a read is superseded by
+ * the same client's next call of the same method.
+ */
+import { fileURLToPath, pathToFileURL } from 'node:url';
+import { unpackedPath } from '../app-paths.js';
+import type { ProjectService } from '../project/project-service.js';
+import type { ProjectStore } from '../store/project-store.js';
+import { ReadPool, siblingModuleUrl, type RunOptions } from '../store/read-pool.js';
+import type { ParamsOfQuery, ResultOfQuery } from '../store/read-protocol.js';
+import type { readQueries } from './read-queries.js';
+import type { TaskContext } from './task-context.js';
+
+type AppQueries = typeof readQueries;
+export type AppReadPool = ReadPool<AppQueries>;
+
+/** The query module the workers import; a packaged app's unpacked copy (see electron-builder.yml). */
+const queriesUrl = ((): string => {
+  const url = siblingModuleUrl(import.meta.url, 'read-queries');
+  return url.startsWith('file:') ? pathToFileURL(unpackedPath(fileURLToPath(url))).href : url;
+})();
+
+const pools = new WeakMap<ProjectStore, AppReadPool>();
+
+export function readPoolOf(store: ProjectStore): AppReadPool {
+  let pool = pools.get(store);
+  if (!pool) {
+    const created = new ReadPool<AppQueries>(store.path, queriesUrl);
+    pools.set(store, created);
+    store.onClose(() => void created.close());
+    pool = created;
+  }
+  return pool;
+}
+
+export interface Reads {
+  run<K extends keyof AppQueries & string>(
+    name: K,
+    params: ParamsOfQuery<AppQueries[K]>,
+    task: TaskContext,
+    options?: Omit<RunOptions, 'task'>,
+  ): Promise<ResultOfQuery<AppQueries[K]>>;
+}
+
+export function readsOf(projects: ProjectService): Reads & { hasProject(): boolean } {
+  return {
+    hasProject() {
+      try {
+        projects.requireStore();
+        return true;
+      } catch {
+        return false;
+      }
+    },
+    run(name, params, task, options = {}) {
+      return readPoolOf(projects.requireStore()).run(name, params, { supersede: task.supersedeKey ?? null, ...options, task });
+    },
+  };
+}

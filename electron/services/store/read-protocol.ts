@@ -1,0 +1,44 @@
+/**
+ * What the read pool (read-pool.ts) and its worker threads (read-worker.ts) say to
+ * each other, and the shape of a query function the pool can run.
+ */
+import type Database from 'better-sqlite3';
+import type { TaskContext } from '../rpc/task-context.js';
+
+/** What a query function receives besides its connection and params. */
+export interface ReadContext {
+  /** Progress goes to the caller's task; `throwIfCancelled` sees a cancel or a supersede. */
+  readonly task: TaskContext;
+  /**
+   * One value per key and worker connection, kept between calls (a query's caches).
+   * `dropOnWrite` values are forgotten once anyone commits to the project
+   * (`PRAGMA data_version` moved); the others live until the pool closes.
+   */
+  memo<T>(key: string, make: () => T, options?: { dropOnWrite?: boolean }): T;
+}
+
+/** A read: a plain function of a read-only connection and its params. */
+export type ReadQuery<P = never, R = unknown> = (db: Database.Database, params: P, ctx: ReadContext) => R | Promise<R>;
+
+/** A module the worker imports: its `readQueries` export maps names to query functions. */
+export type ReadQueries = Record<string, ReadQuery<never, unknown>>;
+
+export type ParamsOfQuery<Q> = Q extends ReadQuery<infer P, unknown> ? P : never;
+export type ResultOfQuery<Q> = Q extends ReadQuery<never, infer R> ? Awaited<R> : never;
+
+export interface WorkerInput {
+  projectPath: string;
+  /** URL of the module whose `readQueries` export the worker runs. */
+  queriesUrl: string;
+  /** Int32Array over it: slot 0 holds the id of a job to stop (0: none). */
+  cancelFlag: SharedArrayBuffer;
+}
+
+export type ToWorker = { type: 'run'; id: number; name: string; params: unknown };
+
+export type FromWorker =
+  | { type: 'progress'; id: number; done: number; total: number | null; message: string }
+  | { type: 'done'; id: number; result: unknown }
+  | { type: 'error'; id: number; code: number; message: string; internal: boolean }
+  /** The connection or the query module could not be opened: no job can run here. */
+  | { type: 'failed'; code: number; message: string };

@@ -1,0 +1,80 @@
+/**
+ * The run-scoped loader reads only the run's photos (one pass over its completions)
+ * and must give exactly the rows and truth the dataset-wide loader gives for them:
+ * same photos, samples, errors, chain checks, labels, and the same count of answered
+ * photos without a true point (another dataset's, or no GPS).
+ */
+import path from 'node:path';
+import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { evaluateRun } from '../../electron/services/evaluate/evaluate-run.js';
+import { loadAnsweredRun, loadRunRows, loadTruth, runRef } from '../../electron/services/evaluate/run-data.js';
+import { ProjectStore } from '../../electron/services/store/project-store.js';
+import { tempDir } from '../helpers/temp.js';
+
+let store: ProjectStore;
+let cleanup: () => void;
+
+beforeEach(() => {
+  let dir: string;
+  ({ dir, cleanup } = tempDir('georeason-eval-data-'));
+  store = ProjectStore.create(path.join(dir, 'eval.georeason.sqlite'));
+  const db = store.db;
+  db.prepare("INSERT INTO datasets(id, name, format, created_at) VALUES (1, 'a', 'csv', 'now'), (2, 'b', 'csv', 'now')").run();
+  const image = db.prepare('INSERT INTO images(id, dataset_id, rel_path, lat, lon) VALUES (?, ?, ?, ?, ?)');
+  const label = db.prepare("INSERT INTO cor_labels(image_id, dataset_id, source, country_code, country, region, flags, created_at) VALUES (?, ?, 'gazetteer', ?, ?, ?, 0, 'now')");
+  for (let id = 1; id <= 40; id++) {
+    const noPoint = id % 13 === 0;
+    image.run(id, 1, `${id}.jpg`, noPoint ? null : 10 + id / 10, noPoint ? null : 20 - id / 7);
+    if (id % 5 !== 0) label.run(id, 1, id % 2 ? 'FR' : 'JP', id % 2 ? 'France' : 'Japan', `r${id % 3}`);
+  }
+  image.run(41, 2, 'other.jpg', 1, 1);
+  db.prepare("INSERT INTO runs(id, kind, name, dataset_id, status, created_at) VALUES (1, 'import', 'r', 1, 'done', 'now')").run();
+  const completion = db.prepare('INSERT INTO completions(run_id, image_id, sample, lat, lon, format_ok, country_ok, region_ok, city_ok) VALUES (1, ?, ?, ?, ?, 1, ?, ?, ?)');
+  // Every other photo, two samples each (the second sometimes without a point), plus
+  // answers on a photo without GPS and on another dataset's photo.
+  for (let id = 1; id <= 41; id += 2) {
+    for (let s = 0; s < 2; s++) {
+      const none = s === 1 && id % 3 === 0;
+      completion.run(id, s, none ? null : 11 + id / 9 + s, none ? null : 19 - id / 5, id % 4 === 0 ? null : 1, s, id % 2);
+    }
+  }
+  completion.run(26, 0, 5, 5, 1, 1, 1);
+});
+afterEach(() => {
+  store.close();
+  cleanup();
+});
+
+describe('evaluate: run-scoped loading', () => {
+  it('gives the same rows and truth as the dataset-wide loader, reading only answered photos', () => {
+    const ref = runRef(store.db, 1);
+    const full = loadTruth(store.db, 1);
+    const expected = loadRunRows(store.db, ref, full);
+    const { truth, rows } = loadAnsweredRun(store.db, ref);
+    expect(rows.withoutTruth).toBe(expected.withoutTruth);
+    expect(rows.withoutTruth).toBe(4); // photos 13, 26 and 39 (no GPS) and 41 (dataset b)
+    expect(truth.ids.length).toBeLessThan(full.ids.length);
+    const view = (t: typeof truth, r: typeof rows) =>
+      Array.from(r.image, (ti, j) => ({
+        id: t.ids[ti],
+        sample: r.sample[j],
+        km: r.km[j],
+        ok: [r.countryOk[j], r.regionOk[j], r.cityOk[j]],
+        label: [t.countryCode[ti], t.country[ti], t.region[ti], t.lat[ti], t.lon[ti]],
+      }));
+    expect(view(truth, rows)).toEqual(view(full, expected));
+    expect(truth.indexOf(3)).toBe(1);
+    expect(truth.indexOf(2)).toBeUndefined();
+  });
+
+  it('evaluates a run the same in every mode, and counts unanswered photos in dataset scope', () => {
+    for (const mode of ['first', 'best', 'mean'] as const) {
+      const e = evaluateRun(store.db, 1, mode, 'run');
+      expect(e.photos).toEqual({ counted: 18, withoutTruth: 4, unanswered: 0 });
+      expect(e.overall.n).toBe(mode === 'mean' ? 36 : 18);
+    }
+    const d = evaluateRun(store.db, 1, 'first', 'dataset');
+    expect(d.photos.unanswered).toBe(37 - 18);
+    expect(d.overall.n).toBe(37);
+  });
+});
