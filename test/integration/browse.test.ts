@@ -7,6 +7,7 @@ import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { FlagName, ImageFilter } from '../../shared/rpc/datasets-schemas.js';
 import { ImageQueries } from '../../electron/services/browse/image-queries.js';
+import { rebuildReviewedLabels } from '../../electron/services/audit/reviewed-labels.js';
 import { refreshLabelFacets } from '../../electron/services/browse/label-facets.js';
 import { FLAG_BITS } from '../../electron/services/geo/flags.js';
 import { ProjectStore } from '../../electron/services/store/project-store.js';
@@ -89,6 +90,8 @@ beforeAll(() => {
     }
     refreshLabelFacets(db, 1);
     refreshLabelFacets(db, 2);
+    // The reviews were written by SQL, not the review store: derive each photo's current label as the migration does.
+    rebuildReviewedLabels(db);
   })();
   queries = new ImageQueries(db);
 });

@@ -7,6 +7,7 @@
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { ImageFilter } from '../../shared/rpc/datasets-schemas.js';
+import { PAGE_SQL, queueSource, type QueueParams } from '../../electron/services/audit/queue.js';
 import { filterSql } from '../../electron/services/browse/filter-sql.js';
 import { ProjectStore } from '../../electron/services/store/project-store.js';
 import { tempDir } from '../helpers/temp.js';
@@ -59,7 +60,9 @@ describe('place filters use the partial label indexes', () => {
     // Totals and map points: no ORDER BY, and still the filter's own index (a flag
     // count once walked every label of the dataset through the city index).
     const c = plan(filter, null, 'count');
-    expect(c).toMatch(new RegExp(`USING (COVERING )?INDEX ${index}\\b`));
+    // A country's labels are one range of the audit's (country, risk) index too: as good for a count.
+    const countIndex = index === 'cor_labels_by_country' ? 'cor_labels_by_country(_risk)?' : index;
+    expect(c).toMatch(new RegExp(`USING (COVERING )?INDEX ${countIndex}\\b`));
     expect(c).not.toMatch(/SCAN g\b|SCAN cor_labels/);
   });
 
@@ -69,5 +72,37 @@ describe('place filters use the partial label indexes', () => {
     expect(p).toMatch(/cor_labels_by_region/);
     expect(p).toMatch(/cor_labels_by_city/);
     expect(p).not.toMatch(/SCAN cor_labels/);
+  });
+});
+
+describe('the review queue walks the risk indexes', () => {
+  function queuePlan(p: Omit<QueueParams, 'cursor' | 'limit'>, part: 'first' | 'sameRisk' | 'lower'): string {
+    const src = queueSource({ ...p, cursor: 0, limit: 50 });
+    const sql = part === 'sameRisk' ? PAGE_SQL.sameRisk(src.from, src.where) : PAGE_SQL.lower(src.from, src.where, part === 'first');
+    const params = [...src.params, ...(part === 'sameRisk' ? [1, 1] : part === 'lower' ? [1] : []), 50];
+    const rows = store.db.prepare(`EXPLAIN QUERY PLAN ${sql}`).all(...params) as { detail: string }[];
+    return rows.map((r) => r.detail).join('\n');
+  }
+
+  it.each([
+    ['all', { datasetId: 1, scope: 'all' }, 'cor_labels_by_risk'],
+    ['unreviewed', { datasetId: 1, scope: 'unreviewed' }, 'cor_labels_by_risk'],
+    ['unreviewed, a flag', { datasetId: 1, scope: 'unreviewed', flag: 'near_border' }, 'cor_labels_by_risk'],
+    ['unreviewed, a country', { datasetId: 1, scope: 'unreviewed', country: 'FR' }, 'cor_labels_by_country_risk'],
+  ] as [string, Omit<QueueParams, 'cursor' | 'limit'>, string][])('%s: no sort, no scan', (_name, params, index) => {
+    for (const part of ['first', 'sameRisk', 'lower'] as const) {
+      const p = queuePlan(params, part);
+      expect(p).toMatch(new RegExp(`USING (COVERING )?INDEX ${index}\\b`));
+      expect(p).not.toContain('TEMP B-TREE');
+      expect(p).not.toMatch(/SCAN g\b|SCAN cor_labels/);
+      // Reviewed photos are looked up by id, never scanned.
+      if (params.scope === 'unreviewed') expect(p).toMatch(/reviewed_labels USING INTEGER PRIMARY KEY|SEARCH v USING INTEGER PRIMARY KEY/);
+    }
+  });
+
+  it('reviewed: starts from the few reviewed photos', () => {
+    const p = queuePlan({ datasetId: 1, scope: 'reviewed' }, 'first');
+    expect(p).toMatch(/SEARCH v USING (COVERING )?INDEX reviewed_labels_by_dataset/);
+    expect(p).not.toMatch(/SCAN g\b|SCAN cor_labels/);
   });
 });

@@ -10,8 +10,9 @@ import type { ProjectService } from '../project/project-service.js';
 import type { Handlers } from '../rpc/dispatcher.js';
 import { runExport } from './export/run-export.js';
 import { keptIds, previewOf, runHardSelection } from './hard-selection.js';
+import { fillMissingRisk } from './label-risk.js';
 import { PlaceIndex } from './places.js';
-import { AuditQueue } from './queue.js';
+import { queuePage } from './queue.js';
 import { ReviewStore } from './review-store.js';
 import { auditStats } from './stats.js';
 import { deleteSubset, listSubsets, saveSubset } from './subsets.js';
@@ -21,21 +22,22 @@ export type AuditHandlers = Pick<Handlers, keyof typeof auditMethods>;
 export function auditHandlers(projects: ProjectService): AuditHandlers {
   let places: PlaceIndex | null = null;
   const placeIndex = (): PlaceIndex => (places ??= PlaceIndex.load(resourcesDir));
-  // Per open database: a new project (or a reopened one) starts a fresh queue.
-  const queues = new WeakMap<Database.Database, AuditQueue>();
   const db = (): Database.Database => projects.requireStore().db;
-  const queue = (): AuditQueue => {
+  /**
+   * Labels written without a risk (by other tools, or before the import scored them)
+   * are scored on the writer before a read: one index probe when there are none.
+   */
+  const scored = (datasetId: number): Database.Database => {
     const d = db();
-    let q = queues.get(d);
-    if (!q) queues.set(d, (q = new AuditQueue(d)));
-    return q;
+    fillMissingRisk(d, datasetId);
+    return d;
   };
   const reviews = (): ReviewStore => new ReviewStore(db(), placeIndex);
   /** The browser caches totals per review filter: a review changes them. */
   const changed = (): void => projects.queries().invalidate();
 
   return {
-    'audit.queue': (p) => queue().page(p),
+    'audit.queue': (p) => queuePage(scored(p.datasetId), p),
     'audit.review': ({ imageId, verdict, edit, note }) => {
       const out = reviews().review(imageId, verdict, edit, note);
       changed();
@@ -54,7 +56,7 @@ export function auditHandlers(projects: ProjectService): AuditHandlers {
       if (level === 'region') return index.regionOptions(countryCode, query, limit);
       return index.cityOptions(countryCode, regionCode ?? null, query, limit);
     },
-    'audit.stats': ({ datasetId }) => auditStats(db(), datasetId),
+    'audit.stats': ({ datasetId }) => auditStats(scored(datasetId), datasetId),
     'audit.hard.preview': async ({ pointLimit, ...p }, task) => previewOf(await runHardSelection(db(), p, task), pointLimit),
     'audit.hard.save': async ({ name, ...p }, task) => {
       const selection = await runHardSelection(db(), p, task);

@@ -40,12 +40,10 @@ const labelDriven = "cor_labels g JOIN images i ON i.id = g.image_id";
 const flaggedDriven = "cor_labels g INDEXED BY cor_labels_flagged JOIN images i ON i.id = g.image_id";
 
 /**
- * The review status of a photo: the status its latest review left (an undo can
- * restore 'unreviewed' or an earlier verdict), else unreviewed. Reviews written by
- * the audit carry it in after_json; the verdict is the fallback.
+ * The review status of a photo: its row in reviewed_labels (what its latest review
+ * left), else unreviewed, the one definition the audit's queue and statistics use too.
  */
-const latestStatus = `(SELECT COALESCE(json_extract(r.after_json, '$.status'), r.verdict)
-   FROM label_reviews r WHERE r.image_id = i.id ORDER BY r.id DESC LIMIT 1)`;
+const reviewedRow = 'SELECT 1 FROM reviewed_labels v WHERE v.image_id = i.id';
 
 function inList(column: string, values: string[], params: unknown[]): string {
   params.push(...values);
@@ -94,15 +92,15 @@ export function filterSql(filter: ImageFilter, context: FilterContext = {}): Fil
   }
   switch (filter.review ?? 'any') {
     case 'unreviewed':
-      where.push(`COALESCE(${latestStatus}, 'unreviewed') = 'unreviewed'`);
+      where.push(`NOT EXISTS (${reviewedRow})`);
       break;
     case 'reviewed':
-      where.push(`${latestStatus} IN ('accepted', 'rejected', 'edited')`);
+      where.push(`EXISTS (${reviewedRow})`);
       break;
     case 'accepted':
     case 'rejected':
     case 'edited':
-      where.push(`${latestStatus} = ?`);
+      where.push(`EXISTS (${reviewedRow} AND v.status = ?)`);
       params.push(filter.review);
       break;
     default:
