@@ -49,6 +49,8 @@ export class ReviewStore {
   constructor(
     private readonly db: Database.Database,
     private readonly places: () => PlaceIndex,
+    /** Runs inside the review's transaction once the photo's label changed (e.g. to recheck its completions). */
+    private readonly afterChange: (imageId: number) => void = () => {},
   ) {
     this.historyOf = db.prepare('SELECT * FROM label_reviews WHERE image_id = ? ORDER BY id');
     this.gazetteerOf = db.prepare(
@@ -179,6 +181,7 @@ export class ReviewStore {
     const row = this.byId.get(info.lastInsertRowid);
     if (!row) throw new RpcError(ErrorCode.Internal, 'the review was not stored');
     storeReviewedLabel(this.db, imageId, row.id, after, g, afterPoint);
+    this.afterChange(imageId);
     return { review: toEntry(row), current: after };
   }
 

@@ -6,6 +6,8 @@
 import type Database from 'better-sqlite3';
 import type { auditMethods } from '../../../shared/rpc/audit-methods.js';
 import { resourcesDir } from '../app-paths.js';
+import { loadGeoLookup, type GeoLookup } from '../inference/geo-lookup.js';
+import { recheckCompletions } from '../inference/recheck.js';
 import type { ProjectService } from '../project/project-service.js';
 import type { Handlers } from '../rpc/dispatcher.js';
 import { runExport } from './export/run-export.js';
@@ -32,7 +34,13 @@ export function auditHandlers(projects: ProjectService): AuditHandlers {
     fillMissingRisk(d, datasetId);
     return d;
   };
-  const reviews = (): ReviewStore => new ReviewStore(db(), placeIndex);
+  let geo: GeoLookup | null | undefined;
+  const geoLookup = (): GeoLookup | null => (geo === undefined ? (geo = loadGeoLookup(resourcesDir)) : geo);
+  // A review changes the label the photo's completions are judged against: their checks follow in the same transaction.
+  const reviews = (): ReviewStore => {
+    const d = db();
+    return new ReviewStore(d, placeIndex, (imageId) => recheckCompletions(d, imageId, geoLookup));
+  };
   /** The browser caches totals per review filter: a review changes them. */
   const changed = (): void => projects.queries().invalidate();
 

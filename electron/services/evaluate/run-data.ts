@@ -14,7 +14,7 @@ export interface Truth {
   ids: Int32Array;
   lat: Float64Array;
   lon: Float64Array;
-  /** The gazetteer's label of each truth photo (null where it has none: open water). */
+  /** The current label of each truth photo: reviewed, else the gazetteer's (null where it has none: open water, rejected). */
   countryCode: (string | null)[];
   country: (string | null)[];
   region: (string | null)[];
@@ -46,7 +46,10 @@ function idLookup(ids: Int32Array): (imageId: number) => number | undefined {
   return (id) => map.get(id);
 }
 
-/** The photos of a dataset that have a true point, in id order, with their gazetteer labels. */
+/**
+ * The photos of a dataset that have a true point, in id order, with their current
+ * labels: the gazetteer's, replaced where a review changed it (few next to the dataset).
+ */
 export function loadTruth(db: Database.Database, datasetId: number): Truth {
   const rows = db
     .prepare(
@@ -73,7 +76,19 @@ export function loadTruth(db: Database.Database, datasetId: number): Truth {
     country[i] = r[4];
     region[i] = r[5];
   }
-  return { datasetId, ids, lat, lon, countryCode, country, region, indexOf: idLookup(ids) };
+  const indexOf = idLookup(ids);
+  const relabeled = db
+    .prepare('SELECT image_id, country_code, country, region FROM reviewed_labels WHERE dataset_id = ? AND relabeled = 1')
+    .raw()
+    .all(datasetId) as [number, string | null, string | null, string | null][];
+  for (const [id, cc, name, reg] of relabeled) {
+    const t = indexOf(id);
+    if (t === undefined) continue;
+    countryCode[t] = cc;
+    country[t] = name;
+    region[t] = reg;
+  }
+  return { datasetId, ids, lat, lon, countryCode, country, region, indexOf };
 }
 
 export function requireDataset(ref: RunRef): number {
