@@ -140,7 +140,8 @@ export const ReviewParams = z
   .strict()
   .refine((p) => p.verdict !== 'edited' || p.edit !== undefined, { message: "an 'edited' review needs the new label (edit)" });
 
-export const ReviewResult = z.object({ review: ReviewEntry, current: LabelState });
+/** `item`: the photo as the queue shows it now (its city's point follows an edit). */
+export const ReviewResult = z.object({ review: ReviewEntry, current: LabelState, item: QueueItem });
 
 export const PlaceOption = z.object({
   code: z.string(),

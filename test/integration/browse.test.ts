@@ -81,11 +81,14 @@ beforeAll(() => {
       image.run(id, dataset, row.relPath, row.lat, row.lon, row.photo);
       label.run(id, dataset, p.cc, p.country, p.regionCode, p.region, p.city, flags);
       // History: the latest entry's status counts, and an undo restores an earlier one.
-      if (verdict) review.run(id, verdict === 'rejected' ? 'accepted' : verdict, JSON.stringify({ status: verdict === 'rejected' ? 'accepted' : verdict }));
-      if (verdict) review.run(id, verdict, JSON.stringify({ status: verdict }));
+      // Every state keeps the gazetteer's chain here (edits that moved a photo: audit-review-state.test.ts).
+      const chain = { countryCode: p.cc, country: p.country, regionCode: p.regionCode, region: p.region, city: p.city };
+      const state = (status: string): string => JSON.stringify({ ...chain, status });
+      if (verdict) review.run(id, verdict === 'rejected' ? 'accepted' : verdict, state(verdict === 'rejected' ? 'accepted' : verdict));
+      if (verdict) review.run(id, verdict, state(verdict));
       if (id % 31 === 0) {
-        review.run(id, 'edited', JSON.stringify({ status: 'edited' }));
-        undo.run(id, JSON.stringify({ status: verdict ?? 'unreviewed' }));
+        review.run(id, 'edited', state('edited'));
+        undo.run(id, state(verdict ?? 'unreviewed'));
       }
     }
     refreshLabelFacets(db, 1);

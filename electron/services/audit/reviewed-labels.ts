@@ -47,7 +47,6 @@ const same = (a: string | null, b: string | null): boolean => fold(a ?? '') === 
 
 /** Whether a state's chain is the gazetteer's own (then the gazetteer's evidence still holds). */
 export function isGazetteerChain(state: LabelState, g: GazetteerLabel | null | undefined): boolean {
-  if (state.status === 'rejected') return false;
   if (!g) return state.countryCode === null && state.country === null && state.region === null && state.city === null;
   return (
     (state.countryCode ?? '').toUpperCase() === (g.country_code ?? '').toUpperCase() &&
@@ -101,7 +100,8 @@ export function storeReviewedLabel(
   db.prepare(UPSERT).run(
     reviewId,
     state.status,
-    isGazetteerChain(state, gazetteer) ? 0 : 1,
+    // A rejected label keeps no chain to move the photo to: Browse still finds it by the gazetteer's.
+    state.status === 'rejected' || isGazetteerChain(state, gazetteer) ? 0 : 1,
     state.countryCode,
     state.country,
     state.regionCode,

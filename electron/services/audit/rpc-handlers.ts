@@ -14,14 +14,19 @@ import { runExport } from './export/run-export.js';
 import { keptIds, previewOf, runHardSelection } from './hard-selection.js';
 import { fillMissingRisk } from './label-risk.js';
 import { PlaceIndex } from './places.js';
-import { queuePage } from './queue.js';
+import { queueItem, queuePage } from './queue.js';
 import { ReviewStore } from './review-store.js';
 import { auditStats } from './stats.js';
 import { deleteSubset, listSubsets, saveSubset } from './subsets.js';
 
 export type AuditHandlers = Pick<Handlers, keyof typeof auditMethods>;
 
-export function auditHandlers(projects: ProjectService): AuditHandlers {
+export interface AuditOptions {
+  /** The gazetteer lookups the completion checks use (default: the shipped geodata, loaded on first need). */
+  geo?: () => GeoLookup | null;
+}
+
+export function auditHandlers(projects: ProjectService, options: AuditOptions = {}): AuditHandlers {
   let places: PlaceIndex | null = null;
   const placeIndex = (): PlaceIndex => (places ??= PlaceIndex.load(resourcesDir));
   const db = (): Database.Database => projects.requireStore().db;
@@ -35,7 +40,7 @@ export function auditHandlers(projects: ProjectService): AuditHandlers {
     return d;
   };
   let geo: GeoLookup | null | undefined;
-  const geoLookup = (): GeoLookup | null => (geo === undefined ? (geo = loadGeoLookup(resourcesDir)) : geo);
+  const geoLookup = options.geo ?? ((): GeoLookup | null => (geo === undefined ? (geo = loadGeoLookup(resourcesDir)) : geo));
   // A review changes the label the photo's completions are judged against: their checks follow in the same transaction.
   const reviews = (): ReviewStore => {
     const d = db();
@@ -49,12 +54,12 @@ export function auditHandlers(projects: ProjectService): AuditHandlers {
     'audit.review': ({ imageId, verdict, edit, note }) => {
       const out = reviews().review(imageId, verdict, edit, note);
       changed();
-      return out;
+      return { ...out, item: queueItem(db(), imageId) };
     },
     'audit.undo': ({ imageId, note }) => {
       const out = reviews().undo(imageId, note);
       changed();
-      return out;
+      return { ...out, item: queueItem(db(), imageId) };
     },
     'audit.history': ({ imageId }) => reviews().history(imageId),
     'audit.places': ({ level, countryCode, regionCode, query, limit }) => {

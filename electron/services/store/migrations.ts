@@ -270,9 +270,10 @@ export const migrations: readonly Migration[] = [
       -- Each reviewed photo's current label: what its latest review left, kept in step
       -- with label_reviews (the log) by every review and undo. A photo is reviewed when
       -- it has a row here; an undo back to the gazetteer's label removes the row.
-      -- relabeled = 1 when the chain is not the gazetteer's (edited, rejected, or an
-      -- edit accepted). city_lat/lon: the labelled city's point (none for a city typed
-      -- freely); city_km: the photo's distance to it.
+      -- relabeled = 1 when the chain is not the gazetteer's (edited, or an edit
+      -- accepted; a rejected label has no chain and is not). city_lat/lon: the
+      -- labelled city's point (none for a city typed freely); city_km: the photo's
+      -- distance to it.
       CREATE TABLE reviewed_labels (
         image_id     INTEGER PRIMARY KEY REFERENCES images(id) ON DELETE CASCADE,
         dataset_id   INTEGER NOT NULL,
