@@ -199,6 +199,12 @@ describe('what the migration backfills', () => {
     expect(snapshot()).toEqual(kept);
     // Already scored: nothing to do.
     expect(fillMissingRisk(d, fx.datasetId)).toBe(0);
+    // Many to score: the risk indexes are dropped, the labels walked by primary key, the indexes built again.
+    d.exec("UPDATE cor_labels SET risk = NULL, agree = NULL WHERE source = 'gazetteer'");
+    expect(fillMissingRisk(d, fx.datasetId, 1)).toBe(6);
+    expect(snapshot()).toEqual(kept);
+    const indexes = d.prepare("SELECT name FROM sqlite_master WHERE type = 'index' AND name LIKE '%risk%' ORDER BY name").pluck().all();
+    expect(indexes).toEqual(['cor_labels_by_country_risk', 'cor_labels_by_risk']);
     rebuildReviewedLabels(d);
     expect(snapshot()).toEqual(kept);
   });

@@ -94,29 +94,44 @@ export function refreshAgreement(db: Database.Database, datasetId: number): void
 
 type RawLabel = [number, number | null, number | null, string | null, string | null, string | null, string | null, number | null, string | null, string | null, string | null, string | null];
 
-const UNSCORED_SQL = `
+/**
+ * `by`: the index the batches walk in id order: the risk index's unscored entries, or,
+ * with the risk indexes dropped, the primary key (any other index would need a sort).
+ */
+const unscoredSql = (by: 'risk' | 'primary key'): string => `
   SELECT g.image_id, g.flags, g.city_km, g.country_code, g.country, g.region, g.city,
          d.image_id, d.country_code, d.country, d.region, d.city
-    FROM cor_labels g
+    FROM cor_labels g ${by === 'risk' ? 'INDEXED BY cor_labels_by_risk' : 'INDEXED BY sqlite_autoindex_cor_labels_1'}
     LEFT JOIN cor_labels d ON d.image_id = g.image_id AND d.source = 'dataset'
    WHERE g.source = 'gazetteer' AND g.dataset_id = ? AND g.risk IS NULL AND g.image_id > ?
    ORDER BY g.image_id LIMIT ?`;
 
 /** Labels read per batch: bounded memory over millions of rows. */
 const BATCH = 50_000;
+/**
+ * Above this many labels to score, the risk indexes are dropped and built again after
+ * (one sort each) instead of moving millions of entries one by one.
+ */
+const REINDEX_MIN = 100_000;
 
 /**
  * Scores the dataset's gazetteer labels that have no risk yet, then recounts its
  * agreement totals; returns how many were scored. A no-op (one index probe) when
  * every label is scored.
  */
-export function fillMissingRisk(db: Database.Database, datasetId: number): number {
+export function fillMissingRisk(db: Database.Database, datasetId: number, reindexMin = REINDEX_MIN): number {
   const probe = db.prepare("SELECT 1 FROM cor_labels WHERE source = 'gazetteer' AND dataset_id = ? AND risk IS NULL LIMIT 1");
   if (probe.get(datasetId) === undefined) return 0;
-  const update = db.prepare("UPDATE cor_labels SET risk = ?, agree = ? WHERE image_id = ? AND source = 'gazetteer'");
   let scored = 0;
   db.transaction(() => {
-    const select = db.prepare(UNSCORED_SQL).raw(true);
+    const unscored = db.prepare("SELECT COUNT(*) FROM cor_labels WHERE source = 'gazetteer' AND dataset_id = ? AND risk IS NULL").pluck().get(datasetId) as number;
+    const indexes =
+      unscored < reindexMin
+        ? []
+        : (db.prepare("SELECT name, sql FROM sqlite_master WHERE type = 'index' AND tbl_name = 'cor_labels' AND sql LIKE '%risk%'").all() as { name: string; sql: string }[]);
+    for (const index of indexes) db.exec(`DROP INDEX "${index.name.replace(/"/g, '""')}"`);
+    const update = db.prepare("UPDATE cor_labels SET risk = ?, agree = ? WHERE image_id = ? AND source = 'gazetteer'");
+    const select = db.prepare(unscoredSql(indexes.length > 0 ? 'primary key' : 'risk')).raw(true);
     let after = 0;
     for (;;) {
       // A batch is read whole before it is written: no UPDATE while iterating the same rows.
@@ -130,6 +145,7 @@ export function fillMissingRisk(db: Database.Database, datasetId: number): numbe
       }
       if (rows.length < BATCH) break;
     }
+    for (const index of indexes) db.exec(index.sql);
     refreshAgreement(db, datasetId);
   })();
   return scored;
