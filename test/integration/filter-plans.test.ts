@@ -8,7 +8,7 @@ import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { ImageFilter } from '../../shared/rpc/datasets-schemas.js';
 import { PAGE_SQL, queueSource, type QueueParams } from '../../electron/services/audit/queue.js';
-import { filterSql } from '../../electron/services/browse/filter-sql.js';
+import { filterSql, relabeledSql } from '../../electron/services/browse/filter-sql.js';
 import { ProjectStore } from '../../electron/services/store/project-store.js';
 import { tempDir } from '../helpers/temp.js';
 
@@ -104,5 +104,31 @@ describe('the review queue walks the risk indexes', () => {
     const p = queuePlan({ datasetId: 1, scope: 'reviewed' }, 'first');
     expect(p).toMatch(/SEARCH v USING (COVERING )?INDEX reviewed_labels_by_dataset/);
     expect(p).not.toMatch(/SCAN g\b|SCAN cor_labels/);
+  });
+});
+
+describe('place filters with relabeled photos', () => {
+  const explain = (sql: string, params: unknown[]): string =>
+    (store.db.prepare(`EXPLAIN QUERY PLAN ${sql}`).all(...params) as { detail: string }[]).map((r) => r.detail).join('\n');
+
+  it.each([
+    ['country', { datasetId: 1, country: 'FR' }, 'cor_labels_by_country'],
+    ['city', { datasetId: 1, city: 'Paris' }, 'cor_labels_by_city'],
+  ] as [string, ImageFilter, string][])('%s: the gazetteer side still walks its index in id order', (_name, filter, index) => {
+    const sql = filterSql(filter, { relabeled: true, regionIsCode: true });
+    const p = explain(
+      `SELECT i.id FROM ${sql.from} LEFT JOIN reviewed_labels v ON v.image_id = i.id AND v.relabeled = 1 WHERE ${sql.where} ORDER BY ${sql.idColumn} LIMIT 50`,
+      sql.params,
+    );
+    expect(p).toMatch(new RegExp(`USING (COVERING )?INDEX ${index}\\b`));
+    expect(p).not.toContain('TEMP B-TREE');
+    expect(p).not.toMatch(/SCAN g\b|SCAN cor_labels|SCAN i\b/);
+  });
+
+  it('the reviewed side starts from the few relabeled photos', () => {
+    const q = relabeledSql({ datasetId: 1, country: 'FR', flags: ['near_border'] }, { regionIsCode: true });
+    const p = explain(q.sql, q.params);
+    expect(p).toMatch(/SEARCH v USING (COVERING )?INDEX reviewed_labels_relabeled/);
+    expect(p).not.toMatch(/SCAN g\b|SCAN cor_labels|SCAN i\b/);
   });
 });

@@ -176,7 +176,7 @@ export function relabeledSql(filter: ImageFilter, context: FilterContext = {}): 
   const { country, region, city, flags, ...rest } = filter;
   // Without place or flag conditions the others drive from images; the few reviewed labels lead the join.
   const others = filterSql(rest, { ...context, relabeled: false });
-  const where = [others.where, 'v.dataset_id = ?', 'v.relabeled = 1'];
+  const where = [others.where, 'i.id = v.image_id', 'v.dataset_id = ?', 'v.relabeled = 1'];
   const params = [...others.params, filter.datasetId];
   if (flags && flags.length > 0) {
     where.push('g.flags <> 0', '(g.flags & ?) <> 0');
@@ -194,5 +194,6 @@ export function relabeledSql(filter: ImageFilter, context: FilterContext = {}): 
     where.push('v.city = ?');
     params.push(city);
   }
-  return { sql: `SELECT i.id FROM ${others.from} JOIN reviewed_labels v ON v.image_id = i.id WHERE ${where.join(' AND ')} ORDER BY i.id`, params };
+  // CROSS JOIN keeps the reviewed labels first: SQLite would rather walk the dataset's images in id order.
+  return { sql: `SELECT i.id FROM reviewed_labels v CROSS JOIN ${others.from} WHERE ${where.join(' AND ')} ORDER BY i.id`, params };
 }
