@@ -5,6 +5,8 @@
  * the checks of its completions, in Evaluate, in exports, and for the city distance;
  * and the migration's backfill rebuilds what reviews and imports keep.
  */
+import path from 'node:path';
+import Database from 'better-sqlite3';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { auditHandlers } from '../../electron/services/audit/rpc-handlers.js';
 import { trainingRows } from '../../electron/services/audit/export/training-rows.js';
@@ -12,6 +14,8 @@ import { fillMissingRisk } from '../../electron/services/audit/label-risk.js';
 import { rebuildReviewedLabels } from '../../electron/services/audit/reviewed-labels.js';
 import { evaluateRun } from '../../electron/services/evaluate/evaluate-run.js';
 import { migrations } from '../../electron/services/store/migrations.js';
+import { applicationId } from '../../electron/services/store/project-file.js';
+import { ProjectStore } from '../../electron/services/store/project-store.js';
 import { haversineKm } from '../../shared/geo/haversine.js';
 import { fakeGeo } from '../helpers/completions-fixture.js';
 import { tempDir } from '../helpers/temp.js';
@@ -182,6 +186,41 @@ describe('an edited label is the photo label', () => {
 });
 
 describe('what the migration backfills', () => {
+  it('opens a schema-5 project with reviews: risks scored, reviewed labels derived', () => {
+    const t = tempDir('georeason-audit-v5-');
+    try {
+      const file = path.join(t.dir, 'old.georeason.sqlite');
+      const old = new Database(file);
+      old.pragma(`application_id = ${applicationId}`);
+      for (const m of migrations.filter((x) => x.version <= 5)) old.exec(m.sql);
+      old.pragma('user_version = 5');
+      old.exec(`
+        INSERT INTO datasets(id, name, format, created_at) VALUES (1, 'old', 'csv', 'now');
+        INSERT INTO images(id, dataset_id, rel_path, lat, lon) VALUES (1, 1, 'a.jpg', 49.0, 8.2), (2, 1, 'b.jpg', 35.68, 139.77);
+        INSERT INTO cor_labels(image_id, dataset_id, source, country_code, country, region_code, region, city, city_km, flags, created_at) VALUES
+          (1, 1, 'gazetteer', 'DE', 'Germany', 'DE-BW', 'Baden-Württemberg', 'Karlsruhe', 12, 2, 'now'),
+          (2, 1, 'gazetteer', 'JP', 'Japan', 'JP-13', 'Tokyo', 'Tokyo', 0.5, 0, 'now');
+        INSERT INTO label_reviews(image_id, verdict, before_json, after_json, at) VALUES
+          (1, 'edited', NULL, '{"countryCode":"FR","country":"France","city":"Strasbourg","status":"edited"}', 'now'),
+          (2, 'rejected', NULL, '{"status":"rejected"}', 'now'),
+          (2, 'undo', NULL, '{"countryCode":"JP","country":"Japan","city":"Tokyo","status":"unreviewed","undoes":2}', 'now');
+      `);
+      old.close();
+      const store = ProjectStore.open(file);
+      const risks = store.db.prepare("SELECT image_id, risk FROM cor_labels WHERE source = 'gazetteer' ORDER BY image_id").all();
+      expect(risks).toEqual([
+        { image_id: 1, risk: 2240 },
+        { image_id: 2, risk: 10 },
+      ]);
+      expect(store.db.prepare('SELECT image_id, status, relabeled, country_code, city FROM reviewed_labels').all()).toEqual([
+        { image_id: 1, status: 'edited', relabeled: 1, country_code: 'FR', city: 'Strasbourg' },
+      ]);
+      store.close();
+    } finally {
+      t.cleanup();
+    }
+  });
+
   it('rebuilds reviewed labels from the log and scores unscored labels', async () => {
     await call(fx, 'audit.review', { imageId: ids()[1], verdict: 'edited', edit: { countryCode: 'FR', regionCode: null, region: null, city: 'Strasbourg' } });
     await call(fx, 'audit.review', { imageId: ids()[0], verdict: 'accepted' });
