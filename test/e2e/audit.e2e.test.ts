@@ -163,11 +163,14 @@ describe('label audit in Chromium', () => {
   it('puts a rejected and undone photo back at its place in the unreviewed queue', async () => {
     await page.getByTestId('audit-tab-review').click();
     await page.getByTestId('audit-scope').selectOption('unreviewed');
-    await page.getByTestId('audit-item').waitFor();
+    // The reviewed scope's photos are replaced by the unreviewed queue.
+    await expect.poll(() => page.getByTestId('audit-status').textContent()).toBe('unreviewed');
     const first = await currentId();
     await page.keyboard.press('r');
-    await expect.poll(currentId).not.toBe(first);
+    await expect.poll(() => page.getByTestId('audit-message').textContent()).toContain('Rejected');
     await page.keyboard.press('u');
+    await expect.poll(() => page.getByTestId('audit-message').textContent()).toContain('Undid');
+    await expect.poll(currentId).toBe(first);
     await expect.poll(() => page.getByTestId('audit-status').textContent()).toBe('unreviewed');
     // A fresh queue from the main process: the photo is first again, and the count is unchanged.
     await page.reload();
