@@ -18,7 +18,6 @@ import path from 'node:path';
 import { monitorEventLoopDelay, performance as nodePerformance } from 'node:perf_hooks';
 import { fileURLToPath } from 'node:url';
 import Database from 'better-sqlite3';
-import { AuditQueue } from '../electron/services/audit/queue.js';
 import { PlaceIndex } from '../electron/services/audit/places.js';
 import { ReviewStore } from '../electron/services/audit/review-store.js';
 import { auditStats } from '../electron/services/audit/stats.js';
@@ -27,6 +26,7 @@ import { ImageQueries } from '../electron/services/browse/image-queries.js';
 import { evaluateRun } from '../electron/services/evaluate/evaluate-run.js';
 import { loadAnsweredRun, loadRunRows, loadTruth, runRef } from '../electron/services/evaluate/run-data.js';
 import { runColumns } from '../electron/services/reward/run-columns.js';
+import { BaselineAuditQueue } from './baseline/audit-queue.js';
 import { detachedTask } from '../electron/services/rpc/task-context.js';
 import { createWorkbench, type Workbench } from '../electron/services/workbench.js';
 import { buildProject } from './browse.bench.js';
@@ -160,7 +160,8 @@ export const benchmarks: Benchmark[] = [
         await compare(
           ctx,
           'audit first page',
-          () => new AuditQueue(db).page({ datasetId: 1, scope: 'unreviewed', cursor: 0, limit: 40 }),
+          // The queue as it was before risk was stored: the whole risk order built on this thread.
+          () => new BaselineAuditQueue(db).page({ datasetId: 1, scope: 'unreviewed', cursor: 0, limit: 40 }),
           () => call(workbench, 'audit.queue', { datasetId: 1, limit: 40 }),
         );
         await compare(

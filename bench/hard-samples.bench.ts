@@ -99,7 +99,8 @@ benchmarks.push({
   async run(ctx) {
     const { tempDir } = await import('../test/helpers/temp.js');
     const { ProjectStore } = await import('../electron/services/store/project-store.js');
-    const { AuditQueue } = await import('../electron/services/audit/queue.js');
+    const { queuePage } = await import('../electron/services/audit/queue.js');
+    const { fillMissingRisk } = await import('../electron/services/audit/label-risk.js');
     const { auditStats } = await import('../electron/services/audit/stats.js');
     const { refreshLabelFacets } = await import('../electron/services/browse/label-facets.js');
     const n = Math.round(1_000_000 * ctx.scale);
@@ -134,13 +135,15 @@ benchmarks.push({
       );
       refreshLabelFacets(db, 1); // as an import does
       ctx.note(`built a project of ${n} photos in ${(fill.ms / 1000).toFixed(1)} s`);
-      const queue = new AuditQueue(db);
-      const first = timeIt(() => queue.page({ datasetId: 1, scope: 'unreviewed', cursor: 0, limit: 50 }));
-      ctx.figure({ name: `queue: first page (builds the risk order of ${n})`, value: first.ms / 1000, unit: 's' });
-      const later = timeIt(() => queue.page({ datasetId: 1, scope: 'unreviewed', cursor: Math.floor(n / 2), limit: 50 }));
+      // As the migration does for a project written before labels carried their risk.
+      const backfill = timeIt(() => fillMissingRisk(db, 1));
+      ctx.figure({ name: `risk backfill of ${n} labels (once per project)`, value: backfill.ms / 1000, unit: 's' });
+      const first = timeIt(() => queuePage(db, { datasetId: 1, scope: 'unreviewed', cursor: 0, limit: 50 }));
+      ctx.figure({ name: 'queue: first page', value: first.ms, unit: 'ms', target: '< 200 ms' });
+      const later = timeIt(() => queuePage(db, { datasetId: 1, scope: 'unreviewed', cursor: first.value.nextCursor ?? 0, limit: 50 }));
       ctx.figure({ name: 'queue: a later page', value: later.ms, unit: 'ms', target: '< 100 ms' });
       const stats = timeIt(() => auditStats(db, 1));
-      ctx.figure({ name: `statistics over ${n} photos`, value: stats.ms / 1000, unit: 's' });
+      ctx.figure({ name: `statistics over ${n} photos`, value: stats.ms, unit: 'ms', target: '< 1000 ms' });
       ctx.note(`agreement: country ${stats.value.agreement.country?.toFixed(3)}, city ${stats.value.agreement.city?.toFixed(3)}`);
       store.close();
     } finally {

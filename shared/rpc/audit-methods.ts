@@ -102,7 +102,7 @@ export const QueueParams = z
     scope: QueueScope.default('unreviewed'),
     flag: FlagName.optional(),
     country: z.string().max(8).optional(),
-    /** Position in the risk order to continue from (the previous page's nextCursor). */
+    /** Where to continue in the risk order: 0 for the start, else the previous page's nextCursor (opaque). */
     cursor: z.number().int().nonnegative().default(0),
     limit: z.number().int().positive().max(200).default(50),
   })
@@ -140,7 +140,8 @@ export const ReviewParams = z
   .strict()
   .refine((p) => p.verdict !== 'edited' || p.edit !== undefined, { message: "an 'edited' review needs the new label (edit)" });
 
-export const ReviewResult = z.object({ review: ReviewEntry, current: LabelState });
+/** `item`: the photo as the queue shows it now (its city's point follows an edit). */
+export const ReviewResult = z.object({ review: ReviewEntry, current: LabelState, item: QueueItem });
 
 export const PlaceOption = z.object({
   code: z.string(),

@@ -117,6 +117,8 @@ describe('label audit in Chromium', () => {
     await expect.poll(currentId).toBe(reviewed[2]);
     await expect.poll(() => page.getByTestId('audit-history').textContent()).toContain('undo');
     expect(await page.getByTestId('audit-chain').textContent()).toContain('free text');
+    // A city typed freely has no point: no line to it on the map, and the pane says so.
+    await page.getByTestId('audit-no-city-point').waitFor();
     await page.keyboard.press('?');
     await page.getByTestId('audit-help').waitFor();
     await page.screenshot({ path: screenshotPath('audit-help') });
@@ -156,6 +158,28 @@ describe('label audit in Chromium', () => {
     await page.getByTestId('audit-tab-stats').click();
     await expect.poll(() => page.getByTestId('stats-reviewed').textContent()).toBe('60.0%');
     await page.screenshot({ path: screenshotPath('audit-stats') });
+  });
+
+  it('puts a rejected and undone photo back at its place in the unreviewed queue', async () => {
+    await page.getByTestId('audit-tab-review').click();
+    await page.getByTestId('audit-scope').selectOption('unreviewed');
+    // The reviewed scope's photos are replaced by the unreviewed queue.
+    await expect.poll(() => page.getByTestId('audit-status').textContent()).toBe('unreviewed');
+    const first = await currentId();
+    await page.keyboard.press('r');
+    await expect.poll(() => page.getByTestId('audit-message').textContent()).toContain('Rejected');
+    await page.keyboard.press('u');
+    await expect.poll(() => page.getByTestId('audit-message').textContent()).toContain('Undid');
+    await expect.poll(currentId).toBe(first);
+    await expect.poll(() => page.getByTestId('audit-status').textContent()).toBe('unreviewed');
+    // A fresh queue from the main process: the photo is first again, and the count is unchanged.
+    await page.reload();
+    await page.getByTestId('project-summary').waitFor();
+    await openAudit(/^Sample geotagged photos/);
+    await page.getByTestId('audit-item').waitFor();
+    await expect.poll(currentId).toBe(first);
+    await page.getByTestId('audit-tab-stats').click();
+    await expect.poll(() => page.getByTestId('stats-reviewed').textContent()).toBe('60.0%');
   });
 
   it('exports LLaMA-Factory data that parses, with the edit used and the rejection left out', async () => {

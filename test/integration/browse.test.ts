@@ -7,6 +7,7 @@ import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { FlagName, ImageFilter } from '../../shared/rpc/datasets-schemas.js';
 import { ImageQueries } from '../../electron/services/browse/image-queries.js';
+import { rebuildReviewedLabels } from '../../electron/services/audit/reviewed-labels.js';
 import { refreshLabelFacets } from '../../electron/services/browse/label-facets.js';
 import { FLAG_BITS } from '../../electron/services/geo/flags.js';
 import { ProjectStore } from '../../electron/services/store/project-store.js';
@@ -80,15 +81,20 @@ beforeAll(() => {
       image.run(id, dataset, row.relPath, row.lat, row.lon, row.photo);
       label.run(id, dataset, p.cc, p.country, p.regionCode, p.region, p.city, flags);
       // History: the latest entry's status counts, and an undo restores an earlier one.
-      if (verdict) review.run(id, verdict === 'rejected' ? 'accepted' : verdict, JSON.stringify({ status: verdict === 'rejected' ? 'accepted' : verdict }));
-      if (verdict) review.run(id, verdict, JSON.stringify({ status: verdict }));
+      // Every state keeps the gazetteer's chain here (edits that moved a photo: audit-review-state.test.ts).
+      const chain = { countryCode: p.cc, country: p.country, regionCode: p.regionCode, region: p.region, city: p.city };
+      const state = (status: string): string => JSON.stringify({ ...chain, status });
+      if (verdict) review.run(id, verdict === 'rejected' ? 'accepted' : verdict, state(verdict === 'rejected' ? 'accepted' : verdict));
+      if (verdict) review.run(id, verdict, state(verdict));
       if (id % 31 === 0) {
-        review.run(id, 'edited', JSON.stringify({ status: 'edited' }));
-        undo.run(id, JSON.stringify({ status: verdict ?? 'unreviewed' }));
+        review.run(id, 'edited', state('edited'));
+        undo.run(id, state(verdict ?? 'unreviewed'));
       }
     }
     refreshLabelFacets(db, 1);
     refreshLabelFacets(db, 2);
+    // The reviews were written by SQL, not the review store: derive each photo's current label as the migration does.
+    rebuildReviewedLabels(db);
   })();
   queries = new ImageQueries(db);
 });

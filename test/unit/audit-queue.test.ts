@@ -46,8 +46,8 @@ describe('audit queue', () => {
     expect(page.items[0]?.reasons).toEqual(['near_border', 'country_disagrees', 'region_disagrees', 'city_disagrees']);
     expect(page.items[0]?.dataset).toMatchObject({ country: 'France', city: 'Lauterbourg' });
     expect(page.items[0]?.current.status).toBe('unreviewed');
-    expect(page.nextCursor).toBe(3);
-    const next = await call(fx, 'audit.queue', { datasetId: fx.datasetId, scope: 'all', cursor: 3, limit: 10 });
+    expect(page.nextCursor).not.toBeNull();
+    const next = await call(fx, 'audit.queue', { datasetId: fx.datasetId, scope: 'all', cursor: page.nextCursor, limit: 10 });
     expect(next.items.map((i) => i.relPath)).toEqual(['c/paris.jpg', 'c/lyon.jpg', 'a/tokyo.jpg']);
     expect(next.nextCursor).toBeNull();
     expect(next.ordered).toBe(6);

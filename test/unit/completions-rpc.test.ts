@@ -5,6 +5,7 @@ import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { contract } from '../../shared/rpc/contract.js';
 import { completionsMethods } from '../../shared/rpc/completions-methods.js';
 import { resourcesDir } from '../../electron/services/app-paths.js';
+import { rebuildReviewedLabels } from '../../electron/services/audit/reviewed-labels.js';
 import { completionsHandlers, type CompletionsHandlers } from '../../electron/services/inference/rpc-handlers.js';
 import { ProjectService } from '../../electron/services/project/project-service.js';
 import { detachedTask } from '../../electron/services/rpc/task-context.js';
@@ -115,10 +116,13 @@ describe('completions RPC handlers', () => {
     const one = await call('completions.forImage', { runId, imageId: paris1 });
     expect(one).toMatchObject({ relPath: 'a/paris-1.jpg', lat: 48.8584, truth: { source: 'gazetteer', country: 'France', city: 'Paris' } });
     expect(one.completions.map((c) => c.sample)).toEqual([0, 1]);
-    projects
-      .requireStore()
-      .db.prepare("INSERT INTO label_reviews(image_id, verdict, before_json, after_json, at) VALUES (?, 'edited', NULL, ?, 'now')")
-      .run(paris1, JSON.stringify({ countryCode: 'FR', country: 'France', region: 'Île-de-France', city: 'Boulogne-Billancourt' }));
+    const db = projects.requireStore().db;
+    db.prepare("INSERT INTO label_reviews(image_id, verdict, before_json, after_json, at) VALUES (?, 'edited', NULL, ?, 'now')").run(
+      paris1,
+      JSON.stringify({ countryCode: 'FR', country: 'France', region: 'Île-de-France', city: 'Boulogne-Billancourt' }),
+    );
+    // Written behind the review store's back: derive the current labels as the migration does.
+    rebuildReviewedLabels(db);
     const reviewed = await call('completions.forImage', { runId, imageId: paris1 });
     expect(reviewed.truth).toMatchObject({ source: 'review', city: 'Boulogne-Billancourt' });
   });

@@ -2,12 +2,22 @@
  * Review actions on labels. Every action appends one row to label_reviews (before,
  * after, verdict, note, time) inside its own transaction, reading the current state
  * in the same transaction, so two quick key presses never interleave. Nothing is
- * ever updated or deleted: an undo is a new row restoring an earlier state.
+ * ever updated or deleted: an undo is a new row restoring an earlier state. The same
+ * transaction keeps reviewed_labels (the photo's current label) in step.
  */
 import type Database from 'better-sqlite3';
 import type { EditChain, LabelState, ReviewEntry, ReviewVerdict } from '../../../shared/rpc/audit-methods.js';
 import { ErrorCode, RpcError } from '../../../shared/rpc/errors.js';
 import type { PlaceIndex } from './places.js';
+import {
+  cityPointOf,
+  GAZETTEER_LABEL_SQL,
+  readReviewedLabel,
+  storeReviewedLabel,
+  storedCityPoint,
+  type CityPoint,
+  type GazetteerLabel,
+} from './reviewed-labels.js';
 import {
   currentState,
   gazetteerState,
@@ -26,9 +36,12 @@ export interface ReviewOutcome {
 
 const emptyChain = { countryCode: null, country: null, regionCode: null, region: null, city: null, cityFree: false };
 
+const pointKeys = (p: CityPoint | null): Record<string, unknown> => (p ? { cityLat: p.lat, cityLon: p.lon } : {});
+
 export class ReviewStore {
   private readonly historyOf: Database.Statement<[number], RawReview>;
   private readonly gazetteerOf: Database.Statement<[number], GazetteerChain>;
+  private readonly gazetteerLabelOf: Database.Statement<[number], GazetteerLabel>;
   private readonly imageExists: Database.Statement<[number], number>;
   private readonly insert: Database.Statement<[number, string, string, string, string | null, string]>;
   private readonly byId: Database.Statement<[number | bigint], RawReview>;
@@ -36,11 +49,14 @@ export class ReviewStore {
   constructor(
     private readonly db: Database.Database,
     private readonly places: () => PlaceIndex,
+    /** Runs inside the review's transaction once the photo's label changed (e.g. to recheck its completions). */
+    private readonly afterChange: (imageId: number) => void = () => {},
   ) {
     this.historyOf = db.prepare('SELECT * FROM label_reviews WHERE image_id = ? ORDER BY id');
     this.gazetteerOf = db.prepare(
       "SELECT country_code, country, region_code, region, city FROM cor_labels WHERE image_id = ? AND source = 'gazetteer'",
     );
+    this.gazetteerLabelOf = db.prepare(GAZETTEER_LABEL_SQL);
     this.imageExists = db.prepare('SELECT 1 FROM images WHERE id = ?').pluck() as Database.Statement<[number], number>;
     this.insert = db.prepare('INSERT INTO label_reviews(image_id, verdict, before_json, after_json, note, at) VALUES (?, ?, ?, ?, ?, ?)');
     this.byId = db.prepare('SELECT * FROM label_reviews WHERE id = ?');
@@ -61,6 +77,7 @@ export class ReviewStore {
       this.requireImage(imageId);
       const before = this.current(imageId);
       let after: LabelState;
+      let editedCity: CityPoint | null = null;
       if (verdict === 'accepted') {
         // Accepting a rejected label (no chain left) accepts the gazetteer's.
         const chain = before.status === 'rejected' ? gazetteerState(this.gazetteerOf.get(imageId)) : before;
@@ -70,9 +87,13 @@ export class ReviewStore {
         after = { ...emptyChain, status: 'rejected' };
       } else {
         if (!edit) throw new RpcError(ErrorCode.BadInput, "an 'edited' review needs the new label");
-        after = { ...this.resolveEdit(edit), status: 'edited' };
+        const resolved = this.resolveEdit(edit);
+        editedCity = resolved.point;
+        after = { ...resolved.chain, status: 'edited' };
       }
-      return this.append(imageId, verdict, before, after, note ?? null, {});
+      // Accepting keeps the current chain, and with it the current city's point.
+      if (verdict === 'accepted' && before.status !== 'rejected') editedCity = this.currentCityPoint(imageId);
+      return this.append(imageId, verdict, before, after, note ?? null, {}, editedCity);
     }).immediate();
   }
 
@@ -84,12 +105,31 @@ export class ReviewStore {
       if (!target) throw new RpcError(ErrorCode.BadInput, `photo ${imageId} has no review left to undo`);
       const before = currentState(rows, this.gazetteerOf.get(imageId));
       const restored = parseState(target.before_json) ?? gazetteerState(this.gazetteerOf.get(imageId));
-      return this.append(imageId, 'undo', before, restored, note ?? `undo of review #${target.id} (${target.verdict})`, { undoes: target.id });
+      return this.append(
+        imageId,
+        'undo',
+        before,
+        restored,
+        note ?? `undo of review #${target.id} (${target.verdict})`,
+        { undoes: target.id },
+        storedCityPoint(target.before_json),
+      );
     }).immediate();
   }
 
-  /** The edit's codes checked against the gazetteer; a city not in it is kept as free text and marked. */
-  private resolveEdit(edit: EditChain): Omit<LabelState, 'status'> {
+  /** The point of the photo's current city (reviewed label, else the gazetteer's). */
+  private currentCityPoint(imageId: number): CityPoint | null {
+    const reviewed = readReviewedLabel(this.db, imageId);
+    if (reviewed) return reviewed.cityLat !== null && reviewed.cityLon !== null ? { lat: reviewed.cityLat, lon: reviewed.cityLon } : null;
+    const g = this.gazetteerLabelOf.get(imageId);
+    return g && g.city_lat !== null && g.city_lon !== null ? { lat: g.city_lat, lon: g.city_lon } : null;
+  }
+
+  /**
+   * The edit's codes checked against the gazetteer, with the city's point; a city not
+   * in it is kept as free text, marked, and has no point.
+   */
+  private resolveEdit(edit: EditChain): { chain: Omit<LabelState, 'status'>; point: CityPoint | null } {
     const places = this.places();
     const country = places.country(edit.countryCode);
     if (!country) throw new RpcError(ErrorCode.BadInput, `unknown country code '${edit.countryCode}'`);
@@ -104,12 +144,17 @@ export class ReviewStore {
     const typed = edit.city?.trim() || null;
     let city: string | null = typed;
     let cityFree = false;
+    let point: CityPoint | null = null;
     if (typed) {
       const found = places.findCity(country.code, regionCode, typed);
-      if (found) city = found.name;
-      else cityFree = true;
+      if (found) {
+        city = found.name;
+        if (found.lat !== null && found.lon !== null) point = { lat: found.lat, lon: found.lon };
+      } else {
+        cityFree = true;
+      }
     }
-    return { countryCode: country.code, country: country.name, regionCode, region, city, cityFree };
+    return { chain: { countryCode: country.code, country: country.name, regionCode, region, city, cityFree }, point };
   }
 
   private append(
@@ -119,10 +164,24 @@ export class ReviewStore {
     after: LabelState,
     note: string | null,
     extra: Record<string, unknown>,
+    city: CityPoint | null,
   ): ReviewOutcome {
-    const info = this.insert.run(imageId, verdict, stateJson(before), stateJson(after, extra), note, new Date().toISOString());
+    // Both states carry their city's point, so an undo restores it with the chain.
+    const g = this.gazetteerLabelOf.get(imageId);
+    const beforePoint = this.currentCityPoint(imageId);
+    const afterPoint = cityPointOf(after, g, city);
+    const info = this.insert.run(
+      imageId,
+      verdict,
+      stateJson(before, pointKeys(beforePoint)),
+      stateJson(after, { ...extra, ...pointKeys(afterPoint) }),
+      note,
+      new Date().toISOString(),
+    );
     const row = this.byId.get(info.lastInsertRowid);
     if (!row) throw new RpcError(ErrorCode.Internal, 'the review was not stored');
+    storeReviewedLabel(this.db, imageId, row.id, after, g, afterPoint);
+    this.afterChange(imageId);
     return { review: toEntry(row), current: after };
   }
 

@@ -7,40 +7,62 @@ import type Database from 'better-sqlite3';
 import type { auditMethods } from '../../../shared/rpc/audit-methods.js';
 import type { RpcEvent } from '../../../shared/rpc/contract.js';
 import { resourcesDir } from '../app-paths.js';
+import { loadGeoLookup, type GeoLookup } from '../inference/geo-lookup.js';
+import { recheckCompletions } from '../inference/recheck.js';
 import type { ProjectService } from '../project/project-service.js';
 import type { Handlers } from '../rpc/dispatcher.js';
 import { readsOf } from '../rpc/reads.js';
 import { writesOf } from '../rpc/writes.js';
 import { runExport } from './export/run-export.js';
+import { fillMissingRisk } from './label-risk.js';
 import { PlaceIndex } from './places.js';
+import { queueItem } from './queue.js';
 import { ReviewStore } from './review-store.js';
 import { deleteSubset, listSubsets, saveSubset } from './subsets.js';
 
 export type AuditHandlers = Pick<Handlers, keyof typeof auditMethods>;
 
-export function auditHandlers(projects: ProjectService, emit?: (event: RpcEvent) => void): AuditHandlers {
+export interface AuditOptions {
+  /** The gazetteer lookups the completion checks use (default: the shipped geodata, loaded on first need). */
+  geo?: () => GeoLookup | null;
+}
+
+export function auditHandlers(projects: ProjectService, emit?: (event: RpcEvent) => void, options: AuditOptions = {}): AuditHandlers {
   let places: PlaceIndex | null = null;
   const placeIndex = (): PlaceIndex => (places ??= PlaceIndex.load(resourcesDir));
   const db = (): Database.Database => projects.requireStore().db;
   const reads = readsOf(projects);
   // Reviews never wait for the write lock on this thread: queued, retried, answered once committed.
   const writes = writesOf(projects, emit);
-  const reviews = (d: Database.Database = db()): ReviewStore => new ReviewStore(d, placeIndex);
+  /**
+   * Labels written without a risk (by other tools, or before the import scored them)
+   * are scored on the writer before a read: one index probe when there are none.
+   */
+  const scored = (datasetId: number): void => {
+    fillMissingRisk(db(), datasetId);
+  };
+  let geo: GeoLookup | null | undefined;
+  const geoLookup = options.geo ?? ((): GeoLookup | null => (geo === undefined ? (geo = loadGeoLookup(resourcesDir)) : geo));
+  // A review changes the label the photo's completions are judged against: their checks follow in the same transaction.
+  const reviews = (d: Database.Database = db()): ReviewStore =>
+    new ReviewStore(d, placeIndex, (imageId) => recheckCompletions(d, imageId, geoLookup));
   /** The browser caches totals per review filter: a review changes them. */
   const changed = (): void => projects.queries().invalidate();
 
   return {
-    // The risk order is cached on the worker's connection: always the same thread (sticky).
-    'audit.queue': (p, task) => reads.run('audit.queue', p, task, { sticky: true }),
+    'audit.queue': (p, task) => {
+      scored(p.datasetId);
+      return reads.run('audit.queue', p, task);
+    },
     'audit.review': async ({ imageId, verdict, edit, note }) => {
       const out = await writes.run((d) => reviews(d).review(imageId, verdict, edit, note), `the review of photo #${imageId}`);
       changed();
-      return out;
+      return { ...out, item: queueItem(db(), imageId) };
     },
     'audit.undo': async ({ imageId, note }) => {
       const out = await writes.run((d) => reviews(d).undo(imageId, note), `the undo on photo #${imageId}`);
       changed();
-      return out;
+      return { ...out, item: queueItem(db(), imageId) };
     },
     'audit.history': ({ imageId }) => reviews().history(imageId),
     'audit.places': ({ level, countryCode, regionCode, query, limit }) => {
@@ -50,7 +72,10 @@ export function auditHandlers(projects: ProjectService, emit?: (event: RpcEvent)
       if (level === 'region') return index.regionOptions(countryCode, query, limit);
       return index.cityOptions(countryCode, regionCode ?? null, query, limit);
     },
-    'audit.stats': (p, task) => reads.run('audit.stats', p, task),
+    'audit.stats': (p, task) => {
+      scored(p.datasetId);
+      return reads.run('audit.stats', p, task);
+    },
     'audit.hard.preview': (p, task) => reads.run('audit.hard.preview', p, task),
     'audit.hard.save': async (p, task) => {
       // The selection reads the whole dataset: the read pool; saving the subset is a write, here.

@@ -1,112 +1,126 @@
 /**
- * Audit statistics of one dataset in one pass: how much is reviewed, which flags
- * predict wrong labels (share of reviewed flagged labels that were edited or
- * rejected), how often the gazetteer and the dataset's own place columns agree per
- * level, and the same per country (by the gazetteer's country).
+ * Audit statistics of one dataset, added up from kept aggregates instead of a pass
+ * over every label: label counts per flag from label_facets, gazetteer vs dataset
+ * agreement per country from label_agreement, and the review side from
+ * reviewed_labels (reviewed photos are few next to the dataset). Which flags predict
+ * wrong labels: the share of reviewed flagged labels that were edited or rejected.
+ *
+ * A plain function of (db, datasetId): it only reads, and can run in a worker.
  */
 import type Database from 'better-sqlite3';
 import type { AuditStats, LabelStatus } from '../../../shared/rpc/audit-methods.js';
 import { ErrorCode, RpcError } from '../../../shared/rpc/errors.js';
 import { FLAG_BITS, LABEL_FLAGS } from '../geo/flags.js';
-import { parseState } from './label-state.js';
-import { countriesAgree, namesAgree } from './risk.js';
+import { AGREE } from './label-risk.js';
 
-/** Latest review state per photo of a dataset. */
-export function latestStatuses(db: Database.Database, datasetId: number): Map<number, LabelStatus> {
-  const rows = db
-    .prepare(
-      `SELECT r.image_id AS imageId, r.verdict, r.after_json AS afterJson
-         FROM label_reviews r JOIN images i ON i.id = r.image_id
-        WHERE i.dataset_id = ? AND r.id = (SELECT MAX(x.id) FROM label_reviews x WHERE x.image_id = r.image_id)`,
-    )
-    .all(datasetId) as { imageId: number; verdict: string; afterJson: string | null }[];
-  const out = new Map<number, LabelStatus>();
-  for (const r of rows) out.set(r.imageId, parseState(r.afterJson, r.verdict)?.status ?? 'unreviewed');
-  return out;
+/** Current status of every reviewed photo of a dataset (photos without a row are unreviewed). */
+export function reviewedStatuses(db: Database.Database, datasetId: number): Map<number, Exclude<LabelStatus, 'unreviewed'>> {
+  const rows = db.prepare('SELECT image_id, status FROM reviewed_labels WHERE dataset_id = ?').raw(true).all(datasetId) as [number, Exclude<LabelStatus, 'unreviewed'>][];
+  return new Map(rows);
 }
 
 interface Ratio {
   n: number;
   yes: number;
 }
-const add = (r: Ratio, v: boolean | null): void => {
-  if (v === null) return;
-  r.n++;
-  if (v) r.yes++;
-};
 const share = (r: Ratio): number | null => (r.n === 0 ? null : r.yes / r.n);
 
+interface CountryAcc {
+  countryCode: string;
+  country: string;
+  images: number;
+  reviewed: number;
+  wrong: number;
+  agreeCountry: Ratio;
+  agreeCity: Ratio;
+}
+
 export function auditStats(db: Database.Database, datasetId: number): AuditStats {
-  if (!db.prepare('SELECT 1 FROM datasets WHERE id = ?').get(datasetId)) {
-    throw new RpcError(ErrorCode.NotFound, `no dataset with id ${datasetId}`);
-  }
-  const status = latestStatuses(db, datasetId);
-  const byStatus = { accepted: 0, rejected: 0, edited: 0, unreviewed: 0 };
-  const flagStats = LABEL_FLAGS.map((flag) => ({ flag, bit: FLAG_BITS[flag], labels: 0, reviewed: 0, wrong: 0 }));
-  const agree = { compared: 0, country: { n: 0, yes: 0 }, region: { n: 0, yes: 0 }, city: { n: 0, yes: 0 } };
-  const countries = new Map<
-    string,
-    { countryCode: string; country: string; images: number; reviewed: number; wrong: number; agreeCountry: Ratio; agreeCity: Ratio }
-  >();
-  let images = 0;
-  const rows = db
-    .prepare(
-      `SELECT i.id, g.flags, g.country_code AS gcc, g.country AS gc, g.region AS gr, g.city AS gcity,
-              d.image_id AS did, d.country_code AS dcc, d.country AS dc, d.region AS dr, d.city AS dcity
-         FROM images i
-         LEFT JOIN cor_labels g ON g.image_id = i.id AND g.source = 'gazetteer'
-         LEFT JOIN cor_labels d ON d.image_id = i.id AND d.source = 'dataset'
-        WHERE i.dataset_id = ?`,
-    )
-    .iterate(datasetId) as Iterable<{
-    id: number;
-    flags: number | null;
-    gcc: string | null;
-    gc: string | null;
-    gr: string | null;
-    gcity: string | null;
-    did: number | null;
-    dcc: string | null;
-    dc: string | null;
-    dr: string | null;
-    dcity: string | null;
-  }>;
-  for (const r of rows) {
-    images++;
-    const s = status.get(r.id) ?? 'unreviewed';
-    byStatus[s]++;
-    const reviewed = status.has(r.id);
-    const wrong = s === 'edited' || s === 'rejected';
-    const flags = r.flags ?? 0;
-    for (const f of flagStats) {
-      if ((flags & f.bit) === 0) continue;
-      f.labels++;
-      if (reviewed) f.reviewed++;
-      if (wrong) f.wrong++;
-    }
-    const cc = r.gcc ?? '';
+  const dataset = db.prepare('SELECT id, stats_json FROM datasets WHERE id = ?').get(datasetId) as { id: number; stats_json: string | null } | undefined;
+  if (!dataset) throw new RpcError(ErrorCode.NotFound, `no dataset with id ${datasetId}`);
+  // The import's own count of the rows it wrote; counting millions of index entries took
+  // most of the statistics' time. Datasets written without it are counted.
+  const images = importedRows(dataset.stats_json) ?? (db.prepare('SELECT COUNT(*) FROM images WHERE dataset_id = ?').pluck().get(datasetId) as number);
+  const countries = new Map<string, CountryAcc>();
+  const countryOf = (code: string | null, name: string | null): CountryAcc => {
+    const cc = code ?? '';
     let c = countries.get(cc);
     if (!c) {
-      c = { countryCode: cc, country: r.gc ?? (cc ? cc : '(no country)'), images: 0, reviewed: 0, wrong: 0, agreeCountry: { n: 0, yes: 0 }, agreeCity: { n: 0, yes: 0 } };
+      c = { countryCode: cc, country: name ?? (cc ? cc : '(no country)'), images: 0, reviewed: 0, wrong: 0, agreeCountry: { n: 0, yes: 0 }, agreeCity: { n: 0, yes: 0 } };
       countries.set(cc, c);
+    } else if (c.country === cc && name) {
+      c.country = name;
     }
-    c.images++;
-    if (reviewed) c.reviewed++;
-    if (wrong) c.wrong++;
-    if (r.did !== null && r.flags !== null) {
-      agree.compared++;
-      const ac = countriesAgree(r.gcc, r.gc, r.dcc, r.dc);
-      const ai = namesAgree(r.gcity, r.dcity);
-      add(agree.country, ac);
-      add(agree.region, namesAgree(r.gr, r.dr));
-      add(agree.city, ai);
-      add(c.agreeCountry, ac);
-      add(c.agreeCity, ai);
-    }
+    return c;
+  };
+
+  // Labels and source agreement, per country.
+  const agree = { compared: 0, country: { n: 0, yes: 0 }, region: { n: 0, yes: 0 }, city: { n: 0, yes: 0 } };
+  const count = (r: Ratio, bits: number, compared: number, yes: number, n: number): void => {
+    if ((bits & compared) === 0) return;
+    r.n += n;
+    if ((bits & yes) !== 0) r.yes += n;
+  };
+  let labelled = 0;
+  const totals = db.prepare('SELECT country_code, country, agree, count FROM label_agreement WHERE dataset_id = ?').raw(true).all(datasetId) as [
+    string | null,
+    string | null,
+    number,
+    number,
+  ][];
+  for (const [cc, name, bits, n] of totals) {
+    const c = countryOf(cc, name);
+    c.images += n;
+    labelled += n;
+    if ((bits & AGREE.compared) === 0) continue;
+    agree.compared += n;
+    count(agree.country, bits, AGREE.countryCompared, AGREE.country, n);
+    count(agree.region, bits, AGREE.regionCompared, AGREE.region, n);
+    count(agree.city, bits, AGREE.cityCompared, AGREE.city, n);
+    count(c.agreeCountry, bits, AGREE.countryCompared, AGREE.country, n);
+    count(c.agreeCity, bits, AGREE.cityCompared, AGREE.city, n);
   }
+  // Photos without a gazetteer label (no point) count under no country.
+  if (images > labelled) countryOf(null, null).images += images - labelled;
+
+  // Labels per flag.
+  const flagStats = LABEL_FLAGS.map((flag) => ({ flag, bit: FLAG_BITS[flag], labels: 0, reviewed: 0, wrong: 0 }));
+  const byFlags = db
+    .prepare("SELECT flags, SUM(count) FROM label_facets WHERE dataset_id = ? AND source = 'gazetteer' AND flags <> 0 GROUP BY flags")
+    .raw(true)
+    .all(datasetId) as [number, number][];
+  const flagged = byFlags.length > 0 || totals.length === 0 ? byFlags : flagCountsFromLabels(db, datasetId);
+  for (const [bits, n] of flagged) for (const f of flagStats) if ((bits & f.bit) !== 0) f.labels += n;
+
+  // The review side: every reviewed photo with its gazetteer flags and country.
+  const byStatus = { accepted: 0, rejected: 0, edited: 0, unreviewed: 0 };
+  let reviewed = 0;
+  const rows = db
+    .prepare(
+      `SELECT v.status, g.flags, g.country_code, g.country
+         FROM reviewed_labels v LEFT JOIN cor_labels g ON g.image_id = v.image_id AND g.source = 'gazetteer'
+        WHERE v.dataset_id = ?`,
+    )
+    .raw(true)
+    .all(datasetId) as [Exclude<LabelStatus, 'unreviewed'>, number | null, string | null, string | null][];
+  for (const [status, flags, cc, name] of rows) {
+    reviewed++;
+    byStatus[status]++;
+    const wrong = status === 'edited' || status === 'rejected';
+    for (const f of flagStats) {
+      if (((flags ?? 0) & f.bit) === 0) continue;
+      f.reviewed++;
+      if (wrong) f.wrong++;
+    }
+    const c = countryOf(cc, name);
+    c.reviewed++;
+    if (wrong) c.wrong++;
+  }
+  byStatus.unreviewed = images - reviewed;
+
   return {
     images,
-    reviewed: status.size,
+    reviewed,
     byStatus,
     flags: flagStats.map((f) => ({
       flag: f.flag,
@@ -117,6 +131,7 @@ export function auditStats(db: Database.Database, datasetId: number): AuditStats
     })),
     agreement: { compared: agree.compared, country: share(agree.country), region: share(agree.region), city: share(agree.city) },
     countries: [...countries.values()]
+      .filter((c) => c.images > 0)
       .sort((a, b) => b.images - a.images)
       .map((c) => ({
         countryCode: c.countryCode,
@@ -128,4 +143,22 @@ export function auditStats(db: Database.Database, datasetId: number): AuditStats
         agreeCity: share(c.agreeCity),
       })),
   };
+}
+
+function importedRows(statsJson: string | null): number | null {
+  if (!statsJson) return null;
+  try {
+    const rows = (JSON.parse(statsJson) as { rows?: unknown }).rows;
+    return typeof rows === 'number' && Number.isInteger(rows) && rows >= 0 ? rows : null;
+  } catch {
+    return null;
+  }
+}
+
+/** Flag counts by the partial index of flagged labels, for a dataset written without facet rows. */
+function flagCountsFromLabels(db: Database.Database, datasetId: number): [number, number][] {
+  return db
+    .prepare("SELECT flags, COUNT(*) FROM cor_labels INDEXED BY cor_labels_flagged WHERE source = 'gazetteer' AND dataset_id = ? AND flags <> 0 GROUP BY flags")
+    .raw(true)
+    .all(datasetId) as [number, number][];
 }

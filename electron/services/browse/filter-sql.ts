@@ -40,12 +40,10 @@ const labelDriven = "cor_labels g JOIN images i ON i.id = g.image_id";
 const flaggedDriven = "cor_labels g INDEXED BY cor_labels_flagged JOIN images i ON i.id = g.image_id";
 
 /**
- * The review status of a photo: the status its latest review left (an undo can
- * restore 'unreviewed' or an earlier verdict), else unreviewed. Reviews written by
- * the audit carry it in after_json; the verdict is the fallback.
+ * The review status of a photo: its row in reviewed_labels (what its latest review
+ * left), else unreviewed, the one definition the audit's queue and statistics use too.
  */
-const latestStatus = `(SELECT COALESCE(json_extract(r.after_json, '$.status'), r.verdict)
-   FROM label_reviews r WHERE r.image_id = i.id ORDER BY r.id DESC LIMIT 1)`;
+const reviewedRow = 'SELECT 1 FROM reviewed_labels rv WHERE rv.image_id = i.id';
 
 function inList(column: string, values: string[], params: unknown[]): string {
   params.push(...values);
@@ -57,7 +55,20 @@ export interface FilterContext {
   names?: NameMatches | null;
   /** Whether `filter.region` is an ISO code (else a region name without one). */
   regionIsCode?: boolean;
+  /**
+   * Whether the dataset has photos whose reviewed label differs from the gazetteer's:
+   * then a place filter leaves them out here, and `relabeledSql` finds those whose
+   * reviewed label matches.
+   */
+  relabeled?: boolean;
 }
+
+/** Whether a filter names a place (country, region, city): the levels a review can change. */
+export function hasPlaceFilter(filter: ImageFilter): boolean {
+  return Boolean(filter.country || filter.region || filter.city);
+}
+
+const relabeledIds = 'SELECT image_id FROM reviewed_labels WHERE dataset_id = ? AND relabeled = 1';
 
 export function filterSql(filter: ImageFilter, context: FilterContext = {}): FilterSql {
   const names = context.names ?? null;
@@ -86,6 +97,10 @@ export function filterSql(filter: ImageFilter, context: FilterContext = {}): Fil
     where.push('g.city = ?');
     params.push(filter.city);
   }
+  if (context.relabeled && hasPlaceFilter(filter)) {
+    where.push(`g.image_id NOT IN (${relabeledIds})`);
+    params.push(filter.datasetId);
+  }
   if (filter.flags && filter.flags.length > 0) {
     const mask = flagsToBits(filter.flags);
     // `g.flags <> 0` written out lets SQLite use the partial index of flagged labels.
@@ -94,15 +109,15 @@ export function filterSql(filter: ImageFilter, context: FilterContext = {}): Fil
   }
   switch (filter.review ?? 'any') {
     case 'unreviewed':
-      where.push(`COALESCE(${latestStatus}, 'unreviewed') = 'unreviewed'`);
+      where.push(`NOT EXISTS (${reviewedRow})`);
       break;
     case 'reviewed':
-      where.push(`${latestStatus} IN ('accepted', 'rejected', 'edited')`);
+      where.push(`EXISTS (${reviewedRow})`);
       break;
     case 'accepted':
     case 'rejected':
     case 'edited':
-      where.push(`${latestStatus} = ?`);
+      where.push(`EXISTS (${reviewedRow} AND rv.status = ?)`);
       params.push(filter.review);
       break;
     default:
@@ -150,4 +165,35 @@ export function filterSql(filter: ImageFilter, context: FilterContext = {}): Fil
     idColumn: byLabel ? 'g.image_id' : 'i.id',
     datasetOnly: where.length === 1,
   };
+}
+
+/**
+ * The photos a place filter finds by their reviewed label (where it differs from the
+ * gazetteer's): the filter's other conditions as usual, the place conditions on the
+ * reviewed label. Ids in order; reviewed labels are few, so this reads few rows.
+ */
+export function relabeledSql(filter: ImageFilter, context: FilterContext = {}): { sql: string; params: unknown[] } {
+  const { country, region, city, flags, ...rest } = filter;
+  // Without place or flag conditions the others drive from images; the few reviewed labels lead the join.
+  const others = filterSql(rest, { ...context, relabeled: false });
+  const where = [others.where, 'i.id = v.image_id', 'v.dataset_id = ?', 'v.relabeled = 1'];
+  const params = [...others.params, filter.datasetId];
+  if (flags && flags.length > 0) {
+    where.push('g.flags <> 0', '(g.flags & ?) <> 0');
+    params.push(flagsToBits(flags));
+  }
+  if (country) {
+    where.push('v.country_code = ?');
+    params.push(country);
+  }
+  if (region) {
+    where.push(context.regionIsCode === false ? 'v.region = ?' : 'v.region_code = ?');
+    params.push(region);
+  }
+  if (city) {
+    where.push('v.city = ?');
+    params.push(city);
+  }
+  // CROSS JOIN keeps the reviewed labels first: SQLite would rather walk the dataset's images in id order.
+  return { sql: `SELECT i.id FROM reviewed_labels v CROSS JOIN ${others.from} WHERE ${where.join(' AND ')} ORDER BY i.id`, params };
 }

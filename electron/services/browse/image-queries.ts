@@ -15,9 +15,31 @@ import type {
   ImageRow,
 } from '../../../shared/rpc/datasets-schemas.js';
 import { ErrorCode, RpcError } from '../../../shared/rpc/errors.js';
+import { readReviewedLabel } from '../audit/reviewed-labels.js';
 import { bitsToFlags, flagsToBits, LABEL_FLAGS, FLAG_BITS } from '../geo/flags.js';
-import { filterSql, labelJoin, type FilterSql, type NameMatches } from './filter-sql.js';
+import { filterSql, hasPlaceFilter, labelJoin, relabeledSql, type FilterSql, type NameMatches } from './filter-sql.js';
+import type { FilterContext } from './filter-sql.js';
 import type { FacetRow } from './label-facets.js';
+
+/** A photo whose reviewed label is not the gazetteer's, with both. */
+interface RelabeledRow {
+  imageId: number;
+  countryCode: string | null;
+  country: string | null;
+  regionCode: string | null;
+  region: string | null;
+  city: string | null;
+  gCountryCode: string | null;
+  gRegionCode: string | null;
+  gRegion: string | null;
+  gCity: string | null;
+  gFlags: number | null;
+}
+
+/** The label a page row shows: the reviewed one where a review changed it. */
+const reviewJoin = 'LEFT JOIN reviewed_labels v ON v.image_id = i.id AND v.relabeled = 1';
+const label = (column: string): string => `CASE WHEN v.image_id IS NULL THEN g.${column} ELSE v.${column} END AS ${column}`;
+const COLUMNS = `i.id, i.rel_path, i.lat, i.lon, i.photo, ${['country_code', 'country', 'region', 'city'].map(label).join(', ')}, g.flags`;
 import { pointsBuffer } from './points.js';
 
 /** Counting stops here for filters that cannot use an index (free text, boxes). */
@@ -41,6 +63,7 @@ export class ImageQueries {
   private readonly facetCache = new Map<string, Facets>();
   private readonly idRanges = new Map<number, { min: number; max: number; count: number }>();
   private readonly facetRows = new Map<number, FacetRow[]>();
+  private readonly relabeledRows = new Map<number, RelabeledRow[]>();
 
   constructor(private readonly db: Database.Database) {}
 
@@ -50,20 +73,54 @@ export class ImageQueries {
     this.facetCache.clear();
     this.idRanges.clear();
     this.facetRows.clear();
+    this.relabeledRows.clear();
   }
 
   /** Every point under the filter, as the map's binary buffer. */
   points(filter: ImageFilter): Buffer {
-    return pointsBuffer(this.db, this.sql(filter));
+    return pointsBuffer(this.db, this.sql(filter), this.relabeledMatches(filter));
   }
 
   /** The filter as SQL, with free text resolved to the dataset's matching place names. */
   private sql(filter: ImageFilter): FilterSql {
+    return filterSql(filter, this.context(filter));
+  }
+
+  /** Free text resolved to place names, how a region is given, and whether reviews moved photos. */
+  private context(filter: ImageFilter): FilterContext {
     const text = filter.text?.trim();
-    return filterSql(filter, {
+    return {
       names: text ? this.namesContaining(filter.datasetId, text) : null,
       regionIsCode: filter.region ? this.isRegionCode(filter.datasetId, filter.region) : true,
-    });
+      relabeled: this.relabeledOf(filter.datasetId).length > 0,
+    };
+  }
+
+  /**
+   * Photos whose reviewed label differs from the gazetteer's (edited, rejected), with
+   * both labels: few next to the dataset, read once until the next write.
+   */
+  private relabeledOf(datasetId: number): RelabeledRow[] {
+    let rows = this.relabeledRows.get(datasetId);
+    if (!rows) {
+      rows = this.db
+        .prepare(
+          `SELECT v.image_id AS imageId, v.country_code AS countryCode, v.country, v.region_code AS regionCode, v.region, v.city,
+                  g.country_code AS gCountryCode, g.region_code AS gRegionCode, g.region AS gRegion, g.city AS gCity, g.flags AS gFlags
+             FROM reviewed_labels v LEFT JOIN cor_labels g ON g.image_id = v.image_id AND g.source = 'gazetteer'
+            WHERE v.dataset_id = ? AND v.relabeled = 1 ORDER BY v.image_id`,
+        )
+        .all(datasetId) as RelabeledRow[];
+      this.relabeledRows.set(datasetId, rows);
+    }
+    return rows;
+  }
+
+  /** Ids (ascending) of the photos a place filter finds by their reviewed label. */
+  private relabeledMatches(filter: ImageFilter): number[] {
+    if (!hasPlaceFilter(filter) || this.relabeledOf(filter.datasetId).length === 0) return [];
+    const q = relabeledSql(filter, this.context(filter));
+    return this.db.prepare(q.sql).pluck().all(...q.params) as number[];
   }
 
   /** Whether a region filter value is one of the dataset's ISO region codes (else a name). */
@@ -116,6 +173,16 @@ export class ImageQueries {
       if (mask !== 0 && (r.flags & mask) === 0) continue;
       total += r.count;
     }
+    // The facets count gazetteer labels: a place filter leaves out photos a review moved elsewhere.
+    if (hasPlaceFilter(filter)) {
+      for (const r of this.relabeledOf(filter.datasetId)) {
+        if (filter.country && r.gCountryCode !== filter.country) continue;
+        if (filter.region && r.gRegionCode !== filter.region) continue;
+        if (filter.city && r.gCity !== filter.city) continue;
+        if (mask !== 0 && ((r.gFlags ?? 0) & mask) === 0) continue;
+        total--;
+      }
+    }
     return total;
   }
 
@@ -156,21 +223,66 @@ export class ImageQueries {
     const started = performance.now();
     const sql = this.sql(filter);
     const { total, capped } = this.total(filter);
-    const columns = `i.id, i.rel_path, i.lat, i.lon, i.photo, g.country_code, g.country, g.region, g.city, g.flags`;
+    const columns = COLUMNS;
     let raw: RawRow[];
     const range = sql.datasetOnly ? this.idRange(filter.datasetId) : null;
+    const extra = this.relabeledMatches(filter);
     if (range && range.max - range.min + 1 === range.count) {
       // Ids of one import are contiguous: jump straight to the page, even at the end of millions.
       const first = range.min + offset;
       raw = this.db
-        .prepare(`SELECT ${columns} FROM images i ${labelJoin} WHERE i.id BETWEEN ? AND ? AND i.dataset_id = ? ORDER BY i.id`)
+        .prepare(`SELECT ${columns} FROM images i ${labelJoin} ${reviewJoin} WHERE i.id BETWEEN ? AND ? AND i.dataset_id = ? ORDER BY i.id`)
         .all(first, Math.min(first + limit - 1, range.max), filter.datasetId) as RawRow[];
+    } else if (extra.length > 0) {
+      raw = this.mergedPage(sql, extra, total - extra.length, offset, limit);
     } else {
       raw = this.db
-        .prepare(`SELECT ${columns} FROM ${sql.from} WHERE ${sql.where} ORDER BY ${sql.idColumn} LIMIT ? OFFSET ?`)
+        .prepare(`SELECT ${columns} FROM ${sql.from} ${reviewJoin} WHERE ${sql.where} ORDER BY ${sql.idColumn} LIMIT ? OFFSET ?`)
         .all(...sql.params, limit, offset) as RawRow[];
     }
     return { total, totalCapped: capped, offset, rows: raw.map(toRow), ms: performance.now() - started };
+  }
+
+  /**
+   * A page of two id-ordered streams: the filter's rows by the gazetteer's label (an
+   * index walk, relabeled photos left out) and the few photos it finds by their
+   * reviewed label. Positions in the merge are counted exactly from a window of the
+   * first stream that starts early enough to hold every candidate.
+   */
+  private mergedPage(sql: FilterSql, extra: number[], totalByGazetteer: number, offset: number, limit: number): RawRow[] {
+    const nb = extra.length;
+    const start = Math.max(0, offset - nb);
+    const window = this.db
+      .prepare(`SELECT ${COLUMNS} FROM ${sql.from} ${reviewJoin} WHERE ${sql.where} ORDER BY ${sql.idColumn} LIMIT ? OFFSET ?`)
+      .all(...sql.params, limit + nb, start) as RawRow[];
+    const full = window.length === limit + nb;
+    const placed: { pos: number; id: number; row: RawRow | null }[] = [];
+    let j = 0;
+    for (let k = 0; k < window.length; k++) {
+      const row = window[k] as RawRow;
+      while (j < nb && (extra[j] as number) < row.id) j++;
+      placed.push({ pos: start + k + j, id: row.id, row });
+    }
+    for (let b = 0; b < nb; b++) {
+      const id = extra[b] as number;
+      const firstId = window[0]?.id;
+      let before: number | null;
+      if (firstId === undefined) before = start === 0 ? 0 : totalByGazetteer;
+      else if (id < firstId) before = start === 0 ? 0 : null; // before the window: ahead of this page
+      else if (id > (window.at(-1)?.id ?? 0) && full) before = null; // after the window: beyond this page
+      else before = start + window.filter((r) => r.id < id).length;
+      if (before !== null) placed.push({ pos: b + before, id, row: null });
+    }
+    const wanted = placed.filter((p) => p.pos >= offset && p.pos < offset + limit).sort((a, b) => a.pos - b.pos);
+    const missing = wanted.filter((p) => p.row === null).map((p) => p.id);
+    const byId = new Map<number, RawRow>();
+    if (missing.length > 0) {
+      const rows = this.db
+        .prepare(`SELECT ${COLUMNS} FROM images i ${labelJoin} ${reviewJoin} WHERE i.id IN (${missing.map(() => '?').join(', ')})`)
+        .all(...missing) as RawRow[];
+      for (const r of rows) byId.set(r.id, r);
+    }
+    return wanted.map((p) => p.row ?? byId.get(p.id)).filter((r): r is RawRow => r !== undefined);
   }
 
   total(filter: ImageFilter): { total: number; capped: boolean } {
@@ -191,6 +303,8 @@ export class ImageQueries {
       const n = (this.db.prepare(`SELECT COUNT(*) AS n FROM (${inner})`).get(...params) as { n: number }).n;
       result = n > countCap ? { total: countCap, capped: true } : { total: n, capped: false };
     }
+    const extra = this.relabeledMatches(filter).length;
+    if (extra > 0) result = { total: result.total + extra, capped: result.capped };
     this.totals.set(key, result);
     return result;
   }
@@ -220,10 +334,24 @@ export class ImageQueries {
         if ((r.flags & FLAG_BITS[flag]) !== 0) flagCounts.set(flag, (flagCounts.get(flag) ?? 0) + r.count);
       }
     }
+    // Photos a review moved: counted at their reviewed label's country and region.
+    const move = <T extends { code: string; name: string; count: number }>(map: Map<string, T>, code: string | null, name: string | null, by: number, make: (code: string, name: string) => T): void => {
+      if (!code) return;
+      const entry = map.get(code) ?? make(code, name ?? code);
+      entry.count += by;
+      map.set(code, entry);
+    };
+    const entry = (code: string, name: string): { code: string; name: string; count: number } => ({ code, name, count: 0 });
+    for (const r of this.relabeledOf(filter.datasetId)) {
+      move(countries, r.gCountryCode, null, -1, entry);
+      move(countries, r.countryCode, r.country, 1, entry);
+      if (filter.country && r.gCountryCode === filter.country) move(regions, r.gRegionCode ?? r.gRegion, r.gRegion, -1, entry);
+      if (filter.country && r.countryCode === filter.country) move(regions, r.regionCode ?? r.region, r.region, 1, entry);
+    }
     const byCount = <T extends { count: number }>(a: T, b: T): number => b.count - a.count;
     const result: Facets = {
-      countries: [...countries.values()].sort(byCount),
-      regions: [...regions.values()].sort(byCount),
+      countries: [...countries.values()].filter((c) => c.count > 0).sort(byCount),
+      regions: [...regions.values()].filter((r) => r.count > 0).sort(byCount),
       flags: LABEL_FLAGS.map((flag) => ({ flag, count: flagCounts.get(flag) ?? 0 })),
     };
     this.facetCache.set(key, result);
@@ -273,6 +401,23 @@ export class ImageQueries {
         flags: bitsToFlags(l.flags),
       }),
     );
+    // Where a review changed the label, the reviewed label comes first: it is the photo's label now.
+    const reviewed = readReviewedLabel(this.db, id);
+    if (reviewed?.relabeled) {
+      labels.unshift({
+        source: 'review',
+        countryCode: reviewed.countryCode,
+        country: reviewed.country,
+        regionCode: reviewed.regionCode,
+        region: reviewed.region,
+        city: reviewed.city,
+        cityLat: reviewed.cityLat,
+        cityLon: reviewed.cityLon,
+        cityKm: reviewed.cityKm,
+        borderKm: null,
+        flags: [],
+      });
+    }
     const { metaJson, ...rest } = image;
     return { ...rest, meta: parseMeta(metaJson), labels };
   }

@@ -6,7 +6,8 @@
 import type Database from 'better-sqlite3';
 import type { FilterSql } from './filter-sql.js';
 
-export function pointsBuffer(db: Database.Database, sql: FilterSql): Buffer {
+/** `extraIds`: photos added to the filter's own rows (found by their reviewed label). */
+export function pointsBuffer(db: Database.Database, sql: FilterSql, extraIds: readonly number[] = []): Buffer {
   const statement = db
     .prepare(
       `SELECT i.id, i.lat, i.lon FROM ${sql.datasetOnly ? 'images i' : sql.from}
@@ -18,7 +19,21 @@ export function pointsBuffer(db: Database.Database, sql: FilterSql): Buffer {
   let lat: Float32Array<ArrayBuffer> = new Float32Array(capacity);
   let ids: Uint32Array<ArrayBuffer> = new Uint32Array(capacity);
   let n = 0;
-  for (const row of statement.iterate(...sql.params) as Iterable<[number, number, number]>) {
+  const extra: [number, number, number][] = [];
+  // In chunks: SQLite binds at most 32766 parameters to one statement.
+  for (let k = 0; k < extraIds.length; k += 10_000) {
+    const chunk = extraIds.slice(k, k + 10_000);
+    const found = db
+      .prepare(`SELECT id, lat, lon FROM images WHERE id IN (${chunk.map(() => '?').join(', ')}) AND lat IS NOT NULL AND lon IS NOT NULL`)
+      .raw(true)
+      .all(...chunk) as [number, number, number][];
+    extra.push(...found);
+  }
+  const rows = (function* (): Generator<[number, number, number]> {
+    yield* statement.iterate(...sql.params) as Iterable<[number, number, number]>;
+    yield* extra;
+  })();
+  for (const row of rows) {
     if (n === capacity) {
       capacity *= 2;
       lon = grow(lon, capacity);

@@ -10,6 +10,7 @@
  * by row, so the duplicate is found and reported by its line.
  */
 import type Database from 'better-sqlite3';
+import { AgreementCounter, scoreLabel, type ChainNames } from '../audit/label-risk.js';
 import { LabelFacetCounter } from '../browse/label-facets.js';
 import type { CorLabel } from '../geo/labeler.js';
 import { flagsToBits } from '../geo/flags.js';
@@ -40,10 +41,10 @@ export interface WriterSetup {
 
 const BATCH = 64;
 const IMAGE_COLS = 9;
-const LABEL_COLS = 14;
+const LABEL_COLS = 16;
 const IMAGE_SQL = 'INSERT INTO images(id, dataset_id, rel_path, lat, lon, split, meta_json, photo, source_line) VALUES ';
 const LABEL_SQL = `INSERT INTO cor_labels(image_id, dataset_id, source, country_code, country, region_code, region, city,
-                   city_lat, city_lon, city_km, border_km, flags, created_at) VALUES `;
+                   city_lat, city_lon, city_km, border_km, flags, created_at, risk, agree) VALUES `;
 
 function values(cols: number, rows: number): string {
   const one = `(${new Array<string>(cols).fill('?').join(', ')})`;
@@ -58,6 +59,8 @@ export class DatasetWriter {
   photosMissing = 0;
   /** The label_facets rows of what was written; exact until rows are taken back. */
   readonly facets = new LabelFacetCounter();
+  /** The label_agreement rows of what was written; exact while the facets are. */
+  readonly agreement = new AgreementCounter();
   facetsExact = true;
 
   private nextId: number;
@@ -100,16 +103,22 @@ export class DatasetWriter {
     const present = s.photos !== null && s.photos.has(relPath);
     this.images.push(id, s.datasetId, relPath, lat, lon, split, meta, present ? 1 : 0, line);
     let labels = 0;
+    let own: ChainNames | null = null;
     if (chain !== null && (chain.country !== null || chain.region !== null || chain.city !== null)) {
-      this.labels.push(id, s.datasetId, 'dataset', s.countryCode(chain.country), chain.country, null, chain.region, chain.city, null, null, null, null, 0, s.createdAt);
+      own = { countryCode: s.countryCode(chain.country), country: chain.country, region: chain.region, city: chain.city };
+      this.labels.push(id, s.datasetId, 'dataset', own.countryCode, chain.country, null, chain.region, chain.city, null, null, null, null, 0, s.createdAt, null, null);
       labels++;
     }
     if (s.labeler !== null && lat !== null && lon !== null) {
       const l = s.labeler.label(lat, lon);
+      const flags = flagsToBits(l.flags);
+      // The review queue's order and the statistics' agreement, scored once here.
+      const scored = scoreLabel(flags, l.cityKm, l, own);
       this.labels.push(
         id, s.datasetId, 'gazetteer', l.countryCode, l.country, l.regionCode, l.region, l.city,
-        l.cityLat, l.cityLon, l.cityKm, l.borderKm, flagsToBits(l.flags), s.createdAt,
+        l.cityLat, l.cityLon, l.cityKm, l.borderKm, flags, s.createdAt, scored.risk, scored.agree,
       );
+      this.agreement.add(l.countryCode, l.country, scored.agree);
       labels++;
     }
     this.lines.push(line);

@@ -21,6 +21,7 @@ import { readCsv } from './read-csv.js';
 import { readExifFolder, type FolderCounts } from './read-exif-folder.js';
 import { readJson } from './read-json.js';
 import type { ImportOptions, ImportResult } from './types.js';
+import { refreshAgreement } from '../audit/label-risk.js';
 import { refreshLabelFacets } from '../browse/label-facets.js';
 
 export interface ImportHooks {
@@ -159,8 +160,13 @@ export async function runImport(db: Database.Database, options: ImportOptions, h
     result.durationMs = Math.round(performance.now() - started);
     db.prepare('UPDATE datasets SET stats_json = ? WHERE id = ?').run(JSON.stringify({ ...result, warnings: undefined, importedAt: createdAt }), datasetId);
     // Counted while writing; after duplicates were taken out again, counted by SQL.
-    if (writer.facetsExact) writer.facets.write(db, datasetId);
-    else refreshLabelFacets(db, datasetId);
+    if (writer.facetsExact) {
+      writer.facets.write(db, datasetId);
+      writer.agreement.write(db, datasetId);
+    } else {
+      refreshLabelFacets(db, datasetId);
+      refreshAgreement(db, datasetId);
+    }
     phases.facetsMs = lap();
     db.exec('COMMIT');
     phases.commitMs = lap();

@@ -150,7 +150,7 @@ export function evaluateRun(
       }
     : null;
 
-  // Breakdowns by the gazetteer's label of the true point: group indexes per photo, once.
+  // Breakdowns by the current label of the true point (reviewed, else the gazetteer's): group indexes per photo, once.
   const groups = new LabelGroups();
   const countryOfTruth = new Int32Array(truth.ids.length).fill(-1);
   const regionOfTruth = new Int32Array(truth.ids.length);

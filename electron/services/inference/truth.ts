@@ -1,8 +1,9 @@
 /**
  * The truth a completion is judged against: the photo's point, and its current
- * Chain-of-Region label: the latest review that set a label (label_reviews.after_json),
- * else the gazetteer's label. Checks are stored with the completion, so they record
- * the label of the time; a later review does not rewrite them.
+ * Chain-of-Region label: its reviewed label (reviewed_labels: what its latest review
+ * left; a rejected label names no level), else the gazetteer's label. Checks are
+ * stored with the completion; a review of the photo's label recomputes them
+ * (recheck.ts), so they always judge against the current label.
  */
 import type Database from 'better-sqlite3';
 import type { TruthLabel } from '../../../shared/rpc/completions-methods.js';
@@ -34,14 +35,12 @@ export function chainFromReview(json: string): TruthChain | null {
 
 export class TruthReader {
   private readonly point: Database.Statement<[number], { lat: number | null; lon: number | null }>;
-  private readonly review: Database.Statement<[number], string>;
+  private readonly review: Database.Statement<[number], TruthChain>;
   private readonly gazetteer: Database.Statement<[number], Omit<TruthChain, never>>;
 
   constructor(db: Database.Database) {
     this.point = db.prepare('SELECT lat, lon FROM images WHERE id = ?');
-    this.review = db
-      .prepare('SELECT after_json FROM label_reviews WHERE image_id = ? AND after_json IS NOT NULL ORDER BY id DESC LIMIT 1')
-      .pluck() as Database.Statement<[number], string>;
+    this.review = db.prepare('SELECT country_code AS countryCode, country, region, city FROM reviewed_labels WHERE image_id = ?');
     this.gazetteer = db.prepare(
       `SELECT country_code AS countryCode, country, region, city
          FROM cor_labels WHERE image_id = ? AND source = 'gazetteer'`,
@@ -50,8 +49,7 @@ export class TruthReader {
 
   label(imageId: number): TruthLabel | null {
     const reviewed = this.review.get(imageId);
-    const chain = reviewed === undefined ? null : chainFromReview(reviewed);
-    if (chain) return { source: 'review', ...chain };
+    if (reviewed) return { source: 'review', ...reviewed };
     const row = this.gazetteer.get(imageId);
     return row ? { source: 'gazetteer', ...row } : null;
   }

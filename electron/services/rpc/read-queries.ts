@@ -8,7 +8,7 @@ import type Database from 'better-sqlite3';
 import type { ResultOf, ValidParamsOf } from '../../../shared/rpc/contract.js';
 import type { EvalScope, RunRef } from '../../../shared/rpc/evaluate-methods.js';
 import { keptIds, previewOf, runHardSelection } from '../audit/hard-selection.js';
-import { AuditQueue } from '../audit/queue.js';
+import { queuePage } from '../audit/queue.js';
 import { auditStats } from '../audit/stats.js';
 import { ImageQueries } from '../browse/image-queries.js';
 import { detectSource } from '../datasets/detect.js';
@@ -20,9 +20,6 @@ import type { ReadContext, ReadQuery } from '../store/read-protocol.js';
 /** The browser's totals and facets are exact only until the next commit. */
 const imageQueries = (db: Database.Database, ctx: ReadContext): ImageQueries =>
   ctx.memo('image-queries', () => new ImageQueries(db), { dropOnWrite: true });
-
-/** The risk order is kept across reviews (they do not change it); the queue re-checks each dataset's shape itself. */
-const auditQueue = (db: Database.Database, ctx: ReadContext): AuditQueue => ctx.memo('audit-queue', () => new AuditQueue(db));
 
 /** The import dialog's preview of a source file (no project needed). */
 export async function previewSource(p: ValidParamsOf<'datasets.preview'>): Promise<ResultOf<'datasets.preview'>> {
@@ -59,7 +56,7 @@ function query<P, R>(fn: ReadQuery<P, R>): ReadQuery<P, R> {
 }
 
 export const readQueries = {
-  'audit.queue': query((db, p: ValidParamsOf<'audit.queue'>, ctx) => auditQueue(db, ctx).page(p)),
+  'audit.queue': query((db, p: ValidParamsOf<'audit.queue'>) => queuePage(db, p)),
   /** The selection a hard-sample subset is saved from: its kept photo ids (the save itself is a write, on the main thread). */
   'audit.hard.select': query(async (db, { name: _name, taskId: _taskId, ...p }: ValidParamsOf<'audit.hard.save'>, ctx) => {
     const selection = await runHardSelection(db, p, ctx.task);

@@ -3,10 +3,16 @@
  * `PRAGMA user_version` records the last one applied. Never edit a shipped
  * migration: add the next number.
  */
+import type Database from 'better-sqlite3';
+import { fillMissingRiskEverywhere } from '../audit/label-risk.js';
+import { rebuildReviewedLabels } from '../audit/reviewed-labels.js';
+
 export interface Migration {
   version: number;
   name: string;
   sql: string;
+  /** Data the SQL cannot compute (backfills that need the app's own code), run after it in the same transaction. */
+  run?: (db: Database.Database) => void;
 }
 
 export const migrations: readonly Migration[] = [
@@ -239,6 +245,58 @@ export const migrations: readonly Migration[] = [
       CREATE INDEX cor_labels_by_region ON cor_labels(source, dataset_id, country_code, region_code, image_id) WHERE source = 'gazetteer';
       CREATE INDEX cor_labels_by_city ON cor_labels(source, dataset_id, city, image_id) WHERE source = 'gazetteer';
     `,
+  },
+  {
+    version: 6,
+    name: 'audit: label risk indexed, reviewed labels and agreement totals kept',
+    sql: `
+      -- The review queue's order, scored when a label is written (thousandths), and
+      -- which levels agree with the dataset's own label (bits, see audit/label-risk.ts).
+      ALTER TABLE cor_labels ADD COLUMN risk INTEGER;
+      ALTER TABLE cor_labels ADD COLUMN agree INTEGER;
+      CREATE INDEX cor_labels_by_risk ON cor_labels(source, dataset_id, risk DESC, image_id) WHERE source = 'gazetteer';
+      CREATE INDEX cor_labels_by_country_risk ON cor_labels(source, dataset_id, country_code, risk DESC, image_id) WHERE source = 'gazetteer';
+
+      -- Gazetteer labels counted per country and agreement bits: statistics add these up.
+      CREATE TABLE label_agreement (
+        dataset_id   INTEGER NOT NULL REFERENCES datasets(id) ON DELETE CASCADE,
+        country_code TEXT,
+        country      TEXT,
+        agree        INTEGER NOT NULL,
+        count        INTEGER NOT NULL
+      );
+      CREATE INDEX label_agreement_by_dataset ON label_agreement(dataset_id);
+
+      -- Each reviewed photo's current label: what its latest review left, kept in step
+      -- with label_reviews (the log) by every review and undo. A photo is reviewed when
+      -- it has a row here; an undo back to the gazetteer's label removes the row.
+      -- relabeled = 1 when the chain is not the gazetteer's (edited, or an edit
+      -- accepted; a rejected label has no chain and is not). city_lat/lon: the
+      -- labelled city's point (none for a city typed freely); city_km: the photo's
+      -- distance to it.
+      CREATE TABLE reviewed_labels (
+        image_id     INTEGER PRIMARY KEY REFERENCES images(id) ON DELETE CASCADE,
+        dataset_id   INTEGER NOT NULL,
+        review_id    INTEGER NOT NULL,
+        status       TEXT NOT NULL,
+        relabeled    INTEGER NOT NULL,
+        country_code TEXT,
+        country      TEXT,
+        region_code  TEXT,
+        region       TEXT,
+        city         TEXT,
+        city_free    INTEGER NOT NULL DEFAULT 0,
+        city_lat     REAL,
+        city_lon     REAL,
+        city_km      REAL
+      );
+      CREATE INDEX reviewed_labels_by_dataset ON reviewed_labels(dataset_id, status);
+      CREATE INDEX reviewed_labels_relabeled ON reviewed_labels(dataset_id, image_id) WHERE relabeled = 1;
+    `,
+    run: (db) => {
+      fillMissingRiskEverywhere(db);
+      rebuildReviewedLabels(db);
+    },
   },
 ];
 

@@ -137,6 +137,7 @@ export function applyMigrations(db: Database.Database, from: number): number[] {
   for (const migration of pending) {
     db.transaction(() => {
       db.exec(migration.sql);
+      migration.run?.(db);
       db.pragma(`user_version = ${migration.version}`);
     })();
     applied.push(migration.version);

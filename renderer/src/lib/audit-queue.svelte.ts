@@ -112,7 +112,7 @@ export class AuditQueueState {
         ...(edit ? { edit } : {}),
         ...(note?.trim() ? { note: note.trim() } : {}),
       });
-      this.replace(item.imageId, (it) => ({ ...it, current: out.current, reviews: it.reviews + 1 }));
+      this.replace(item.imageId, () => out.item);
       this.actions = [...this.actions, item.imageId];
       this.reviewedInSession++;
       if (this.index < this.items.length - 1) this.go(1);
@@ -135,7 +135,7 @@ export class AuditQueueState {
     try {
       const out = await rpc.call('audit.undo', { imageId });
       this.actions = this.actions.slice(0, -1);
-      this.replace(imageId, (it) => ({ ...it, current: out.current, reviews: it.reviews + 1 }));
+      this.replace(imageId, () => out.item);
       this.message = `Undid the last review of photo #${imageId}: now ${out.current.status}`;
       this.goTo(imageId);
       void this.refreshHistory();

@@ -1,12 +1,12 @@
 /**
  * The rows an export writes: a dataset's photos (or one subset of them) with their
- * current label: the latest review's state (edits used, rejected labels left out),
- * else the gazetteer's. Photos without a country or a point are left out, and
+ * current label: the reviewed label (reviewed_labels; edits used, rejected labels
+ * left out), else the gazetteer's. Photos without a country or a point are left out, and
  * photos whose file is not present are counted (or left out with onlyPresent).
  */
 import type Database from 'better-sqlite3';
-import type { Chain } from '../../../../shared/rpc/audit-methods.js';
-import { gazetteerState, parseState } from '../label-state.js';
+import type { Chain, LabelState } from '../../../../shared/rpc/audit-methods.js';
+import { gazetteerState } from '../label-state.js';
 import { mulberry32 } from '../../../../shared/random.js';
 
 export interface TrainingRow {
@@ -32,29 +32,45 @@ interface RawRow {
   region_code: string | null;
   region: string | null;
   city: string | null;
-  verdict: string | null;
-  after_json: string | null;
+  status: string | null;
+  v_country_code: string | null;
+  v_country: string | null;
+  v_region_code: string | null;
+  v_region: string | null;
+  v_city: string | null;
+  v_city_free: number | null;
 }
 
 export function* trainingRows(db: Database.Database, datasetId: number, subsetId: number | null): Generator<RowOutcome> {
   const subset = subsetId === null ? '' : 'AND i.id IN (SELECT image_id FROM subset_members WHERE subset_id = ?)';
   const sql = `
     SELECT i.id, i.rel_path, i.lat, i.lon, i.photo,
-           g.country_code, g.country, g.region_code, g.region, g.city, r.verdict, r.after_json
+           g.country_code, g.country, g.region_code, g.region, g.city,
+           v.status, v.country_code AS v_country_code, v.country AS v_country, v.region_code AS v_region_code,
+           v.region AS v_region, v.city AS v_city, v.city_free AS v_city_free
       FROM images i
       LEFT JOIN cor_labels g ON g.image_id = i.id AND g.source = 'gazetteer'
-      LEFT JOIN label_reviews r ON r.id = (SELECT MAX(x.id) FROM label_reviews x WHERE x.image_id = i.id)
+      LEFT JOIN reviewed_labels v ON v.image_id = i.id
      WHERE i.dataset_id = ? ${subset}
      ORDER BY i.id`;
   const params = subsetId === null ? [datasetId] : [datasetId, subsetId];
   for (const r of db.prepare(sql).iterate(...params) as Iterable<RawRow>) {
-    const reviewed = r.verdict === null ? null : parseState(r.after_json, r.verdict);
-    if (reviewed?.status === 'rejected') {
+    if (r.status === 'rejected') {
       yield { skipped: 'rejected' };
       continue;
     }
-    const fromReview = reviewed !== null && reviewed.status !== 'unreviewed';
-    const state = reviewed ?? gazetteerState(r);
+    const fromReview = r.status !== null;
+    const state: LabelState = fromReview
+      ? {
+          status: r.status as LabelState['status'],
+          countryCode: r.v_country_code,
+          country: r.v_country,
+          regionCode: r.v_region_code,
+          region: r.v_region,
+          city: r.v_city,
+          cityFree: r.v_city_free === 1,
+        }
+      : gazetteerState(r);
     if (!state.country || r.lat === null || r.lon === null) {
       yield { skipped: 'no_label' };
       continue;
