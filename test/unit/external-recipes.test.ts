@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { ExternalSettings, type ExternalSettings as Settings } from '../../shared/rpc/external-methods.js';
 import { presets } from '../../shared/reward/presets.js';
-import { buildPlan, sbatchScript, type PlanContext } from '../../electron/services/external/recipes.js';
+import { buildPlan, sbatchScript, type PlanContext } from '../../electron/services/external/recipes/index.js';
 import { launchSteps, startCommand, stopCommand } from '../../electron/services/external/runner.js';
 import { localTarget, sshTarget } from '../../electron/services/external/target.js';
 import { detectSwiftVersion, parseSwiftVersion, swiftDialect, swiftVersionCommand } from '../../electron/services/external/swift-version.js';

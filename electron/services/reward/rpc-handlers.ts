@@ -1,12 +1,14 @@
 /**
  * The reward group of the RPC contract (the Reward Lab): built-in presets and the
- * specs saved in the project, and a run's completions as columns for re-scoring.
+ * specs saved in the project, a run's completions as columns for re-scoring, and the
+ * shipped Python the renderer's plug-in export is made of.
  * workbench.ts spreads this object into the one handler table.
  */
 import type { rewardMethods } from '../../../shared/rpc/reward-methods.js';
 import { presetNames, presets } from '../../../shared/reward/presets.js';
 import type { ProjectService } from '../project/project-service.js';
 import type { Handlers } from '../rpc/dispatcher.js';
+import { pythonSources } from './python-sources.js';
 import { runColumns } from './run-columns.js';
 import { RewardSpecsStore } from './specs-store.js';
 
@@ -23,5 +25,6 @@ export function rewardHandlers(projects: ProjectService): RewardHandlers {
     'reward.specs.rename': ({ id, name }) => specs().rename(id, name),
     'reward.specs.delete': ({ id }) => ({ deleted: specs().delete(id) }),
     'reward.runColumns': ({ runId }, task) => runColumns(projects.requireStore().db, runId, task),
+    'reward.pythonSources': () => pythonSources(),
   };
 }
