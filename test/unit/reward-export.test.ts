@@ -352,7 +352,8 @@ describe('one Python scorer', () => {
     for (const target of pythonTargets) {
       const py = exportPython(presets['geo-r-code'], target, SOURCES);
       expect(py).toContain(SOURCES.scorer);
-      expect(py).not.toMatch(/checker prelude|for each component|COMPONENT|filled in/);
+      const afterScorer = py.slice(py.indexOf(SOURCES.scorer) + SOURCES.scorer.length);
+      expect(afterScorer).not.toMatch(/checker prelude|for each component|COMPONENT|filled in/);
       expect(py).toContain('SPEC = load_spec(SPEC_JSON)');
       expect(py.split('\n')[0]).toContain(pythonFileName(target));
     }
