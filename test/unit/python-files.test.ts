@@ -115,6 +115,17 @@ describe('template rendering', () => {
     expect(() => exportPython(spec, 'module', stray)).toThrow(/templates\/reward_module\.py: COMPONENT outside/);
   });
 
+  it('reads a checkout with CRLF line ends (autocrlf) as the same sources', () => {
+    const dir = path.join(tmp.dir, 'crlf');
+    for (const file of pythonFiles(trainerDir)) {
+      const to = path.join(dir, path.relative(trainerDir, file));
+      fs.mkdirSync(path.dirname(to), { recursive: true });
+      fs.writeFileSync(to, fs.readFileSync(file, 'utf8').replace(/\n/g, '\r\n'));
+    }
+    expect(readPythonSources(dir)).toEqual(sources);
+    expect(exportPython(spec, 'swift', readPythonSources(dir))).toBe(exportPython(spec, 'swift', sources));
+  });
+
   it('puts the script path into the VLM-R1 wrapper as a Python string', () => {
     const w = vlmr1Wrapper('/runs/d\u00e9j\u00e0 "vu"/grpo_jsonl.py', 'georeason_reward_vlmr1');
     expect(w).toContain('SCRIPT = "/runs/d\\u00e9j\\u00e0 \\"vu\\"/grpo_jsonl.py"\n');

@@ -12,9 +12,13 @@ import { resourcesDir } from '../app-paths.js';
 /** Where the scorer and templates are: resources/trainer/. */
 export const trainerDir: string = path.join(resourcesDir, 'trainer');
 
-/** Reads the plug-ins' Python from `dir` (resources/trainer/ unless a test names another). */
+/**
+ * Reads the plug-ins' Python from `dir` (resources/trainer/ unless a test names another),
+ * with LF line ends: a checkout with CRLF (git's autocrlf on Windows) still matches the
+ * templates' marker lines, and the plug-ins are written the same on every platform.
+ */
 export function readPythonSources(dir: string = trainerDir): PythonSources {
-  const read = (rel: string): string => fs.readFileSync(path.join(dir, rel), 'utf8');
+  const read = (rel: string): string => fs.readFileSync(path.join(dir, rel), 'utf8').replace(/\r\n/g, '\n');
   const targets = Object.fromEntries(pythonTargets.map((t) => [t, read(templateFiles[t])])) as Record<PythonTarget, string>;
   return { scorer: read(templateFiles.scorer), batch: read(templateFiles.batch), targets, vlmr1Wrapper: read(templateFiles.vlmr1Wrapper) };
 }
