@@ -8,6 +8,8 @@ cd "$(dirname "$0")/.."
 need_apt=()
 [ -x /usr/bin/chromium ] || need_apt+=(chromium)
 /usr/bin/python3 -c 'import torch, numpy' >/dev/null 2>&1 || need_apt+=(python3-torch python3-numpy)
+# The Python checks run pyflakes on the shipped trainer files and the rendered reward plug-ins.
+/usr/bin/python3 -c 'import pyflakes' >/dev/null 2>&1 || need_apt+=(python3-pyflakes)
 # The external trainers' SSH tests run an sshd on loopback and copy with rsync/scp.
 [ -x /usr/sbin/sshd ] && command -v rsync >/dev/null 2>&1 && command -v ssh >/dev/null 2>&1 || need_apt+=(openssh-server openssh-client rsync)
 # The geo tests check region codes against Debian's ISO 3166-2 list.

@@ -17,7 +17,7 @@ final newline), and string lengths counted in UTF-16 code units where the TypeSc
 compares or bounds lengths.
 
 Source of truth: resources/trainer/georeason_reward.py. The exported reward plug-ins
-embed it verbatim (shared/reward/python-scorer-source.ts is generated from it).
+embed it verbatim (electron/services/reward/python-sources.ts reads it for them).
 """
 
 import ast

@@ -2,13 +2,43 @@
  * Exports a reward spec for the field's trainers: the spec as JSON, and a
  * self-contained Python file that computes the same numbers as the TypeScript scorer,
  * as a VLM-R1 registered reward, a TRL reward function, an ms-swift ORM, or a plain
- * module. The scorer inside is resources/trainer/georeason_reward.py verbatim (through
- * the generated ./python-scorer-source.ts), so the built-in trainer and every exported
- * plug-in run one Python scorer, and test/unit/reward-export.test.ts runs them against
- * the TypeScript on the shared vectors.
+ * module. The Python comes from the files under resources/trainer/ (passed in as
+ * PythonSources: shared/ reads no files): the scorer georeason_reward.py verbatim, so
+ * the built-in trainer and every exported plug-in run one Python scorer, then the spec,
+ * then the target's template from resources/trainer/templates/ (its checker prelude left
+ * out, its per-component blocks written once per component).
+ * test/unit/reward-export.test.ts runs the plug-ins against the TypeScript on the shared
+ * vectors.
  */
-import { PYTHON_SCORER_SOURCE } from './python-scorer-source.js';
 import { componentName, parseRewardSpec, type RewardSpec, type RewardSpecInput } from './spec.js';
+
+/**
+ * The shipped Python the plug-ins are made of (resources/trainer/, read by the main
+ * process and sent over RPC to the renderer): the scorer verbatim, the batch helpers of
+ * the trainer targets, each target's tail, and the VLM-R1 wrapper script.
+ */
+export interface PythonSources {
+  scorer: string;
+  batch: string;
+  targets: Record<PythonTarget, string>;
+  vlmr1Wrapper: string;
+}
+
+/** The files of PythonSources, relative to resources/trainer/. */
+export const templateFiles = {
+  scorer: 'georeason_reward.py',
+  batch: 'templates/reward_batch.py',
+  'vlm-r1': 'templates/reward_vlmr1.py',
+  trl: 'templates/reward_trl.py',
+  swift: 'templates/reward_swift.py',
+  module: 'templates/reward_module.py',
+  vlmr1Wrapper: 'templates/vlmr1_wrapper.py',
+} as const;
+
+/** A template's lines above this one only let Python checkers read it on its own. */
+const PRELUDE_END = '# ---- end of checker prelude ----\n';
+/** A block written once per component (markers indented like the block). */
+const EACH_COMPONENT = /^[ \t]*# ---- for each component: COMPONENT is its name ----\n([\s\S]*?)^[ \t]*# ---- end for each component ----\n/gm;
 
 export type PythonTarget = 'vlm-r1' | 'trl' | 'swift' | 'module';
 
@@ -83,131 +113,6 @@ function componentNames(spec: RewardSpec): string[] {
 
 const PYTHON_ID = /^[A-Za-z_][A-Za-z0-9_]*$/;
 
-/**
- * Shared by the trainer targets: the completion text from a plain or conversational
- * completion, the truth from the dataset columns the trainer passes as keyword lists,
- * and a cache so per-component functions do not parse each completion again.
- */
-const BATCH_HELPERS = `
-# ---- batch helpers (generated) -------------------------------------------------------
-import functools as _functools
-
-
-def _message_text(content):
-    """A message's text: a string, or the text parts of a multimodal content list."""
-    if content is None:
-        return ""
-    if isinstance(content, str):
-        return content
-    if isinstance(content, (list, tuple)):
-        parts = []
-        for p in content:
-            if isinstance(p, Mapping):
-                if p.get("type", "text") == "text" and isinstance(p.get("text"), str):
-                    parts.append(p["text"])
-            elif isinstance(p, str):
-                parts.append(p)
-        return "".join(parts)
-    return str(content)
-
-
-def completion_text(completion):
-    """Plain text, a message dict, or a conversation (its last assistant message)."""
-    if isinstance(completion, str):
-        return completion
-    if isinstance(completion, Mapping):
-        return _message_text(completion.get("content"))
-    if isinstance(completion, (list, tuple)):
-        messages = [m for m in completion if isinstance(m, Mapping)]
-        for m in reversed(messages):
-            if m.get("role", "assistant") == "assistant":
-                return _message_text(m.get("content"))
-        return _message_text(messages[-1].get("content")) if messages else ""
-    return "" if completion is None else str(completion)
-
-
-def _column(kwargs, names, i):
-    for name in names:
-        col = kwargs.get(name)
-        if col is None:
-            continue
-        if isinstance(col, (list, tuple)):
-            v = col[i] if i < len(col) else None
-        elif hasattr(col, "tolist"):  # a tensor or array column
-            seq = col.tolist()
-            v = seq[i] if isinstance(seq, list) and i < len(seq) else seq
-        else:
-            v = col  # one value for the whole batch
-        if v is not None:
-            return v
-    return None
-
-
-def _number(v):
-    try:
-        f = float(v)
-    except (TypeError, ValueError):
-        return None
-    return f if math.isfinite(f) else None
-
-
-def _label(v):
-    return v if isinstance(v, str) else None
-
-
-def _solution_truth(solution):
-    """(lat, lon, country, city) from a solution cell: GLOBE's "country<TAB>city" (its
-    dataset layout; the names are kept as written, not stripped), Geo-R's [lat, lon],
-    or a text the completion reader reads ('<answer>Country: Japan ... (43.45, 142.61)</answer>')."""
-    if isinstance(solution, str) and solution.count("\\t") == 1 and "\\n" not in solution and "<answer>" not in solution:
-        country, city = solution.split("\\t")
-        return None, None, country, city
-    if isinstance(solution, (list, tuple)) and len(solution) == 2:
-        lat, lon = _number(solution[0]), _number(solution[1])
-        if lat is not None and lon is not None:
-            return lat, lon, None, None
-    parsed = parse_completion(completion_text(solution))
-    return parsed["lat"], parsed["lon"], parsed["country"], parsed["city"]
-
-
-def truth_for(i, kwargs):
-    """(lat, lon, country, city) of row i: the lat/lon (or latitude/longitude) and
-    country/city columns; what is missing is read from the solution column."""
-    lat = _number(_column(kwargs, ("lat", "latitude"), i))
-    lon = _number(_column(kwargs, ("lon", "longitude"), i))
-    country = _label(_column(kwargs, ("country",), i))
-    city = _label(_column(kwargs, ("city",), i))
-    if lat is None or lon is None or country is None or city is None:
-        solution = _column(kwargs, ("solution",), i)
-        if solution is not None:
-            s_lat, s_lon, s_country, s_city = _solution_truth(solution)
-            if lat is None or lon is None:
-                lat, lon = s_lat, s_lon
-            if country is None:
-                country = s_country
-            if city is None:
-                city = s_city
-    return lat, lon, country, city
-
-
-@_functools.lru_cache(maxsize=8192)
-def _cached_score(text, lat, lon, country, city):
-    return score(SPEC, text, lat, lon, country, city)
-
-
-def score_batch(completions, kwargs):
-    """[(reward, components)] for a batch, with the truth from the dataset columns."""
-    out = []
-    for i, c in enumerate(completions):
-        lat, lon, country, city = truth_for(i, kwargs)
-        out.append(_cached_score(completion_text(c), lat, lon, country, city))
-    return out
-
-
-def _component_values(name, completions, kwargs):
-    return [float(comps[name]) for _reward, comps in score_batch(completions, kwargs)]
-`;
-
 function header(spec: RewardSpec, target: PythonTarget, usage: string): string {
   const name = spec.name ?? '(unnamed spec)';
   const lines = [
@@ -281,120 +186,49 @@ group_stats([[r, ...], ...]) gives TRL's GRPO group numbers.`;
   }
 }
 
-function targetCode(spec: RewardSpec, target: PythonTarget): string {
+/** The lines of a template below its checker prelude (which only serves Python checkers). */
+function templateBody(template: string, file: string): string {
+  const at = template.indexOf(PRELUDE_END);
+  if (at < 0) throw new Error(`${file}: no "${PRELUDE_END.trim()}" line`);
+  return template.slice(at + PRELUDE_END.length);
+}
+
+/** Writes each "for each component" block once per name, COMPONENT replaced by the name. */
+function repeatPerComponent(body: string, names: readonly string[], file: string): string {
+  const out = body.replace(EACH_COMPONENT, (_block, inner: string) => names.map((n) => inner.replaceAll('COMPONENT', n)).join(''));
+  if (out.includes('COMPONENT')) throw new Error(`${file}: COMPONENT outside a "for each component" block`);
+  return out;
+}
+
+function targetCode(spec: RewardSpec, target: PythonTarget, sources: PythonSources): string {
   const names = componentNames(spec);
   for (const n of names) if (!PYTHON_ID.test(n)) throw new Error(`component name '${n}' is not a Python identifier`);
-  const compDefs = names
-    .map(
-      (n) => `
-
-
-def georeason_${n}(completions, **kwargs):
-    """The '${n}' component alone (its raw value, not weighted)."""
-    return _component_values(${pythonStringLiteral(n)}, completions, kwargs)`,
-    )
-    .join('');
-  const compList = names.map((n) => `georeason_${n}`).join(', ');
-  switch (target) {
-    case 'module':
-      return `
-
-def reward(text, lat=None, lon=None, country=None, city=None):
-    """The spec's reward for one completion text."""
-    return score(SPEC, text, lat, lon, country, city)[0]
-`;
-    case 'trl':
-      return `${BATCH_HELPERS}
-
-def reward_func(completions, **kwargs):
-    """TRL reward function: the spec's reward for each completion."""
-    return [float(r) for r, _comps in score_batch(completions, kwargs)]
-
-
-# TRL logs rewards/<__name__>/mean.
-reward_func.__name__ = "georeason"
-${compDefs}
-
-
-REWARD_FUNCS = [reward_func${names.length ? `, ${compList}` : ''}]
-REWARD_WEIGHTS = [1.0${names.map(() => ', 0.0').join('')}]
-`;
-    case 'vlm-r1':
-      return `${BATCH_HELPERS}
-
-def georeason_reward(completions, solution=None, **kwargs):
-    """VLM-R1 reward function: the spec's reward for each completion."""
-    if solution is not None:
-        kwargs["solution"] = solution
-    return [float(r) for r, _comps in score_batch(completions, kwargs)]
-${compDefs}
-
-
-reward_funcs_registry = {
-    "georeason": georeason_reward,
-${names.map((n) => `    ${pythonStringLiteral(`georeason_${n}`)}: georeason_${n},`).join('\n')}
-}
-`;
-    case 'swift':
-      return `${BATCH_HELPERS}
-import importlib as _importlib
-
-
-def _swift_registry():
-    """ms-swift's ORM base class and the registry --reward_funcs names resolve in:
-    swift.rewards from ms-swift 4.0, swift.plugin in 3.x."""
-    for name in ("swift.rewards", "swift.plugin"):
-        try:
-            module = _importlib.import_module(name)
-        except ModuleNotFoundError as e:
-            if e.name in (name, "swift"):
-                continue  # not this version's layout
-            raise
-        return module.ORM, module.orms
-    raise ImportError(
-        "GeoReason's ms-swift reward plug-in needs ms-swift: neither swift.rewards (ms-swift >= 4.0) "
-        "nor swift.plugin (ms-swift 3.x) can be imported. Load it with "
-        "swift rlhf --external_plugins ${pythonFileName(target)}, or use georeason_reward_trl.py outside ms-swift."
-    )
-
-
-ORM, orms = _swift_registry()
-${compDefs}
-
-
-class GeoReasonORM(ORM):
-    """ms-swift outcome reward model: the spec's reward for each completion."""
-
-    def __call__(self, completions, **kwargs) -> List[float]:
-        return [float(r) for r, _comps in score_batch(completions, kwargs)]
-
-
-def _component_orm(name, fn):
-    class _ComponentORM(ORM):
-        def __call__(self, completions, **kwargs) -> List[float]:
-            return fn(completions, **kwargs)
-
-    _ComponentORM.__name__ = "GeoReasonORM_" + name
-    return _ComponentORM
-
-
-orms["georeason"] = GeoReasonORM
-${names.map((n) => `orms[${pythonStringLiteral(`georeason_${n}`)}] = _component_orm(${pythonStringLiteral(n)}, georeason_${n})`).join('\n')}
-`;
-  }
+  const file = templateFiles[target];
+  const tail = repeatPerComponent(templateBody(sources.targets[target], file), names, file);
+  return target === 'module' ? tail : templateBody(sources.batch, templateFiles.batch) + tail;
 }
 
 /**
  * A self-contained Python file for `target` that scores completions under `spec`
- * exactly as the workbench does. `spec` is validated first (an invalid spec throws).
+ * exactly as the workbench does, from the shipped Python `sources`. `spec` is
+ * validated first (an invalid spec throws).
  */
-export function exportPython(spec: RewardSpecInput, target: PythonTarget): string {
+export function exportPython(spec: RewardSpecInput, target: PythonTarget, sources: PythonSources): string {
   const s = parseRewardSpec(spec);
   return (
     header(s, target, usageText(s, target)) +
-    PYTHON_SCORER_SOURCE +
+    sources.scorer +
     '\n\n# ---- the reward spec (generated) -------------------------------------------------------\n' +
     specBlock(s) +
-    targetCode(s, target)
+    targetCode(s, target, sources)
   );
+}
+
+/** The VLM-R1 wrapper script (templates/vlmr1_wrapper.py) for grpo_jsonl.py at `scriptPath`, importing the plug-in `rewardModule`. */
+export function renderVlmr1Wrapper(template: string, scriptPath: string, rewardModule: string): string {
+  const scriptLine = /^SCRIPT = "" {2}# filled in:.*$/m;
+  const importLine = /^from georeason_reward_vlmr1 import /m;
+  if (!scriptLine.test(template) || !importLine.test(template)) throw new Error(`${templateFiles.vlmr1Wrapper}: its SCRIPT or plug-in import line is missing`);
+  if (!PYTHON_ID.test(rewardModule)) throw new Error(`'${rewardModule}' is not a Python module name`);
+  return template.replace(scriptLine, `SCRIPT = ${pythonStringLiteral(scriptPath)}`).replace(importLine, `from ${rewardModule} import `);
 }

@@ -82,6 +82,13 @@ export type RunColumns = z.infer<typeof RunColumns>;
 
 const empty = z.object({}).strict();
 
+const PythonSourcesResult = z.object({
+  scorer: z.string(),
+  batch: z.string(),
+  targets: z.object({ 'vlm-r1': z.string(), trl: z.string(), swift: z.string(), module: z.string() }),
+  vlmr1Wrapper: z.string(),
+});
+
 export const rewardMethods = {
   'reward.specs.list': method({
     summary: 'The built-in reward presets (read-only) and the reward specs saved in the project.',
@@ -108,5 +115,10 @@ export const rewardMethods = {
     long: true,
     params: z.object({ runId: id, taskId: taskId.optional() }).strict(),
     result: RunColumns,
+  }),
+  'reward.pythonSources': method({
+    summary: "The Python the Reward Lab's plug-in export is made of (resources/trainer/): the scorer, the batch helpers, each target's template and the VLM-R1 wrapper.",
+    params: empty,
+    result: PythonSourcesResult,
   }),
 } as const;

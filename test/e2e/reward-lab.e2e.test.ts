@@ -213,7 +213,12 @@ describe('reward lab in Chromium', () => {
     expect(download.suggestedFilename()).toBe('georeason_reward_vlmr1.py');
     const saved = path.join(dir, 'exported.py');
     await download.saveAs(saved);
-    expect(fs.readFileSync(saved, 'utf8')).toContain('my tuned reward');
+    const exported = fs.readFileSync(saved, 'utf8');
+    expect(exported).toContain('my tuned reward');
+    // Rendered from the shipped templates the main process sent (reward.pythonSources).
+    expect(exported).toContain('def georeason_distance(completions, **kwargs):');
+    expect(exported).toContain('reward_funcs_registry = {');
+    expect(exported).not.toContain('checker prelude');
     await page.getByTestId('reward-export').scrollIntoViewIfNeeded();
     await page.screenshot({ path: screenshotPath('reward-lab-sweep-export'), fullPage: true });
     expect(consoleErrors).toEqual([]);

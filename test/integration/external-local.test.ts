@@ -14,7 +14,7 @@ import { JobManager, type ProjectRef } from '../../electron/services/jobs/job-ma
 import { JobStore } from '../../electron/services/jobs/job-store.js';
 import { RewardSpecsStore } from '../../electron/services/reward/specs-store.js';
 import { specOf, stagingDir } from '../../electron/services/external/context.js';
-import { RECIPES } from '../../electron/services/external/recipes.js';
+import { RECIPES } from '../../electron/services/external/recipes/index.js';
 import { ExternalRunner } from '../../electron/services/external/runner.js';
 import { pidAlive } from '../../electron/services/jobs/job-process.js';
 import { externalHandlers } from '../../electron/services/external/rpc-handlers.js';

@@ -16,7 +16,7 @@ import { JobManager, type ProjectRef } from '../../electron/services/jobs/job-ma
 import { JobStore } from '../../electron/services/jobs/job-store.js';
 import { RewardSpecsStore } from '../../electron/services/reward/specs-store.js';
 import { specOf } from '../../electron/services/external/context.js';
-import { RECIPES } from '../../electron/services/external/recipes.js';
+import { RECIPES } from '../../electron/services/external/recipes/index.js';
 import { ExternalRunner } from '../../electron/services/external/runner.js';
 import { slurmMissing, startSlurmCluster, type SlurmCluster } from '../helpers/slurm-cluster.js';
 import { sshdMissing, startSshd, type LoopbackSshd } from '../helpers/sshd.js';

@@ -14,7 +14,7 @@ import { ExternalSettings, type ExternalSettings as Settings } from '../../share
 import { JobManager, type ProjectRef } from '../../electron/services/jobs/job-manager.js';
 import { JobStore } from '../../electron/services/jobs/job-store.js';
 import { specOf } from '../../electron/services/external/context.js';
-import { RECIPES } from '../../electron/services/external/recipes.js';
+import { RECIPES } from '../../electron/services/external/recipes/index.js';
 import { ExternalRunner, listCheckpointsOn } from '../../electron/services/external/runner.js';
 import { sshTarget } from '../../electron/services/external/target.js';
 import { pidAlive } from '../../electron/services/jobs/job-process.js';

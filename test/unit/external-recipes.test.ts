@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { ExternalSettings, type ExternalSettings as Settings } from '../../shared/rpc/external-methods.js';
 import { presets } from '../../shared/reward/presets.js';
-import { buildPlan, sbatchScript, type PlanContext } from '../../electron/services/external/recipes.js';
+import { buildPlan, sbatchScript, type PlanContext } from '../../electron/services/external/recipes/index.js';
 import { launchSteps, startCommand, stopCommand } from '../../electron/services/external/runner.js';
 import { localTarget, sshTarget } from '../../electron/services/external/target.js';
 import { detectSwiftVersion, parseSwiftVersion, swiftDialect, swiftVersionCommand } from '../../electron/services/external/swift-version.js';
@@ -84,6 +84,28 @@ describe('ms-swift GRPO and LLaMA-Factory recipes', () => {
     }
     expect(file(p, 'georeason_reward_swift.py')).toContain('orms["georeason"] = GeoReasonORM');
     expect(file(p, 'launch.sh')).toContain('cd /data/photos');
+  });
+  it('VLM-R1 and ms-swift take the same TRL GRPO flag block, ms-swift with its eval batch added', () => {
+    const hyper = { numGenerations: 4, beta: 0.02, temperature: 0.9, maxCompletionLength: 512, learningRate: 2e-6, perDeviceBatchSize: 4, gradientAccumulationSteps: 2, epochs: 3, maxSteps: 7, loggingSteps: 2, saveSteps: 50 };
+    const common = { runName: 'same', model: 'Qwen/Qwen2.5-VL-3B-Instruct', data: { datasetId: 1 }, hyper } as const;
+    const grpoLines = (command: string): string[] =>
+      command.split(' \\\n').map((l) => l.trim()).filter((l) => /^--(num_generations|beta|temperature|max_completion_length|learning_rate|per_device_(train|eval)_batch_size|gradient_accumulation_steps|num_train_epochs|max_steps|logging_steps|save_steps) /.test(l));
+    const vlmr1 = grpoLines(plan({ ...common, recipe: 'vlm-r1-grpo', checkout: '/home/me/VLM-R1', reward: { preset: 'geo-r-code' } }).command);
+    const swift = grpoLines(plan({ ...common, recipe: 'swift-grpo', reward: { preset: 'globe' } }).command);
+    expect(vlmr1).toEqual([
+      '--num_generations 4',
+      '--beta 0.02',
+      '--temperature 0.9',
+      '--max_completion_length 512',
+      '--learning_rate 0.000002',
+      '--per_device_train_batch_size 4',
+      '--gradient_accumulation_steps 2',
+      '--num_train_epochs 3',
+      '--max_steps 7',
+      '--logging_steps 2',
+      '--save_steps 50',
+    ]);
+    expect(swift).toEqual([...vlmr1.slice(0, 6), '--per_device_eval_batch_size 4', ...vlmr1.slice(6)]);
   });
   it('llamafactory-cli train with a YAML naming the ShareGPT export', () => {
     const p = plan({ recipe: 'llamafactory-sft', runName: 's', checkout: '/home/me/LLaMA-Factory', env: { kind: 'interpreter', path: '/opt/envs/lf/bin/python' }, model: '/models/q', data: { datasetId: 1 }, hyper: { finetuningType: 'lora' } });

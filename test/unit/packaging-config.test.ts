@@ -153,6 +153,20 @@ describe('packaging and install configuration', () => {
     for (const n of natives) expect(unpacked(`node_modules/${n}`), n).toBe(true);
   });
 
+  it('ships and unpacks every Python file under resources/trainer (the trainer, the reward scorer, the plug-in templates)', () => {
+    const shipped = (file: string): boolean =>
+      config.files.some((g) => !g.startsWith('!') && globToRegExp(g).test(file)) && !config.files.some((g) => g.startsWith('!') && globToRegExp(g.slice(1)).test(file));
+    const py = fs
+      .readdirSync(path.join(repoRoot, 'resources', 'trainer'), { recursive: true, encoding: 'utf8' })
+      .filter((f) => f.endsWith('.py') && !f.includes('__pycache__'))
+      .map((f) => `resources/trainer/${f.split(path.sep).join('/')}`);
+    expect(py).toEqual(expect.arrayContaining(['resources/trainer/georeason_reward.py', 'resources/trainer/templates/reward_swift.py', 'resources/trainer/templates/vlmr1_wrapper.py']));
+    for (const file of py) {
+      expect(shipped(file), `${file} shipped`).toBe(true);
+      expect(unpacked(file), `${file} unpacked`).toBe(true);
+    }
+  });
+
   it('unpacks the import worker thread with everything it imports', () => {
     const graph = workerGraph();
     expect(graph.files).toContain('dist/electron/services/datasets/import-worker.js');

@@ -17,10 +17,9 @@ import { runStats } from '../../shared/grpo/group-stats.js';
 import { parseCompletion, type ParsedCompletion } from '../../shared/parse/completion.js';
 import { exportPython, exportSpecJson, pythonFileName, pythonStringLiteral, pythonTargets, type PythonTarget } from '../../shared/reward/export-python.js';
 import { presets } from '../../shared/reward/presets.js';
-import { PYTHON_SCORER_SOURCE } from '../../shared/reward/python-scorer-source.js';
 import { distanceReward, scoreCompletion, type Score } from '../../shared/reward/score.js';
 import { componentName, parseRewardSpec, type RewardSpec } from '../../shared/reward/spec.js';
-import { renderScorerSource, SCORER_PY, SCORER_TS } from '../fixtures/reward-export/render-scorer-source.js';
+import { readPythonSources, rewardPlugin, trainerDir } from '../../electron/services/reward/python-sources.js';
 import { tempDir } from '../helpers/temp.js';
 import { mulberry32 as prng } from '../../shared/random.js';
 
@@ -32,11 +31,9 @@ const HAVE_PYTHON = fs.existsSync(PYTHON);
 const DRIVER = path.join(ROOT, 'test/fixtures/reward-export/driver.py');
 const TOL = 1e-9;
 
-// Regenerates the TypeScript copy of the scorer after the Python was edited; the next
-// run (which imports it) then checks it. Done at load, before anything can fail.
-if (process.env.GEOREASON_WRITE_SCORER === '1') {
-  fs.writeFileSync(path.join(ROOT, SCORER_TS), renderScorerSource(fs.readFileSync(path.join(ROOT, SCORER_PY), 'utf8')));
-}
+/** The shipped Python, as the main process reads it (resources/trainer/). */
+const SOURCES = readPythonSources();
+const SCORER_PY = 'resources/trainer/georeason_reward.py';
 
 const readJson = <T>(rel: string): T => JSON.parse(fs.readFileSync(path.join(ROOT, rel), 'utf8')) as T;
 const rewardVectors = readJson<{ cases: { preset: string; distance_km: number; format_ok: boolean; reward: number }[] }>(
@@ -324,7 +321,7 @@ beforeAll(async () => {
       const dir = path.join(tmp.dir, `${target}-${name}`);
       fs.mkdirSync(dir);
       const file = path.join(dir, pythonFileName(target));
-      fs.writeFileSync(file, exportPython(spec, target));
+      fs.writeFileSync(file, exportPython(spec, target, SOURCES));
       jobs.push(
         exec(PYTHON, ['-I', '-B', DRIVER, file, target, request, target === 'swift' ? SWIFT_4 : ''], { maxBuffer: 64 << 20 }).then(({ stdout }) => {
           results.set(key(target, name), JSON.parse(stdout) as PyResult);
@@ -346,17 +343,17 @@ function result(target: PythonTarget, specName: string): PyResult {
 // ---- tests ----------------------------------------------------------------------------
 
 describe('one Python scorer', () => {
-  it(`${SCORER_TS} is generated from ${SCORER_PY}`, () => {
-    const python = fs.readFileSync(path.join(ROOT, SCORER_PY), 'utf8');
-    const rendered = renderScorerSource(python);
-    expect(PYTHON_SCORER_SOURCE).toBe(python);
-    expect(fs.readFileSync(path.join(ROOT, SCORER_TS), 'utf8')).toBe(rendered);
+  it(`the main process reads the scorer from ${SCORER_PY} (resourcesDir)`, () => {
+    expect(trainerDir).toBe(path.join(ROOT, 'resources', 'trainer'));
+    expect(SOURCES.scorer).toBe(fs.readFileSync(path.join(ROOT, SCORER_PY), 'utf8'));
   });
 
-  it('every exported file embeds the scorer verbatim and the spec', () => {
+  it('every exported file embeds the scorer verbatim and the spec, and none of the templates\' checker preludes', () => {
     for (const target of pythonTargets) {
-      const py = exportPython(presets['geo-r-code'], target);
-      expect(py).toContain(PYTHON_SCORER_SOURCE);
+      const py = exportPython(presets['geo-r-code'], target, SOURCES);
+      expect(py).toContain(SOURCES.scorer);
+      const afterScorer = py.slice(py.indexOf(SOURCES.scorer) + SOURCES.scorer.length);
+      expect(afterScorer).not.toMatch(/checker prelude|for each component|COMPONENT|filled in/);
       expect(py).toContain('SPEC = load_spec(SPEC_JSON)');
       expect(py.split('\n')[0]).toContain(pythonFileName(target));
     }
@@ -365,7 +362,7 @@ describe('one Python scorer', () => {
   it('exportSpecJson validates and fills defaults', () => {
     const json = JSON.parse(exportSpecJson({ components: [{ kind: 'format' }] })) as unknown;
     expect(json).toEqual({ components: [{ kind: 'format' }], combine: 'product' });
-    expect(() => exportPython({ components: [] }, 'trl')).toThrow(/components/);
+    expect(() => exportPython({ components: [] }, 'trl', SOURCES)).toThrow(/components/);
   });
 
   it('pythonStringLiteral escapes by code point', () => {
@@ -531,7 +528,7 @@ describe.skipIf(!HAVE_PYTHON)('the ms-swift plug-in registers with ms-swift 3.x 
   };
   beforeAll(() => {
     fs.mkdirSync(dir, { recursive: true });
-    fs.writeFileSync(plugin, exportPython(presets.globe, 'swift'));
+    fs.writeFileSync(plugin, rewardPlugin(presets.globe, 'swift'));
     // GLOBE's data: only its solution column, "country<TAB>city".
     fs.writeFileSync(
       request,

@@ -16,6 +16,8 @@ import { contract, type MethodName, type ResultOf } from '../../shared/rpc/contr
 import { ErrorCode } from '../../shared/rpc/errors.js';
 import { REWARD_BAND_LABELS, rewardMethods } from '../../shared/rpc/reward-methods.js';
 import { presetNames, presets } from '../../shared/reward/presets.js';
+import { exportPython, pythonTargets } from '../../shared/reward/export-python.js';
+import { rewardPlugin } from '../../electron/services/reward/python-sources.js';
 import { scoreCompletion } from '../../shared/reward/score.js';
 import { decodeRunColumns } from '../../renderer/src/lib/reward-columns.js';
 import { BAND_LABELS, labStats, rewardsOf } from '../../renderer/src/lib/reward-stats.js';
@@ -122,6 +124,17 @@ describe('reward specs', () => {
     projects.requireStore().db.prepare("INSERT INTO reward_presets(name, spec_json) VALUES ('old', '{\"components\": []}')").run();
     const r = await call('reward.specs.list', {});
     expect(r.saved).toEqual([{ id: expect.any(Number) as number, name: 'old', spec: null, error: expect.stringContaining('needs at least one component') as string }]);
+  });
+});
+
+describe('plug-in Python for the export', () => {
+  it('sends the shipped scorer and templates, from which the renderer renders what the main process writes', async () => {
+    const r = await call('reward.pythonSources', {});
+    const trainer = path.join(import.meta.dirname, '../../resources/trainer');
+    expect(r.scorer).toBe(fs.readFileSync(path.join(trainer, 'georeason_reward.py'), 'utf8'));
+    expect(r.targets.swift).toBe(fs.readFileSync(path.join(trainer, 'templates', 'reward_swift.py'), 'utf8'));
+    for (const target of pythonTargets) expect(exportPython(presets.globe, target, r)).toBe(rewardPlugin(presets.globe, target));
+    expect((await rejects(call('reward.pythonSources', { extra: 1 }))).message).toMatch(/extra/);
   });
 });
 

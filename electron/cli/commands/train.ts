@@ -15,7 +15,7 @@ import { getPreset, presetNames } from '../../../shared/reward/presets.js';
 import { defaultUserDataDir, resourcesDir } from '../../services/app-paths.js';
 import { createJobManager } from '../../services/jobs/rpc-handlers.js';
 import { specOf } from '../../services/external/context.js';
-import { RECIPES } from '../../services/external/recipes.js';
+import { RECIPES } from '../../services/external/recipes/index.js';
 import { ExternalRunner } from '../../services/external/runner.js';
 import { JobStore } from '../../services/jobs/job-store.js';
 import { ProjectStore } from '../../services/store/project-store.js';

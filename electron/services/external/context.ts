@@ -10,7 +10,7 @@ import { getPreset, presetNames } from '../../../shared/reward/presets.js';
 import type { RewardSpec } from '../../../shared/reward/spec.js';
 import { parseRewardSpec } from '../../../shared/reward/spec.js';
 import { RewardSpecsStore } from '../reward/specs-store.js';
-import type { PlanContext } from './recipes.js';
+import type { PlanContext } from './recipes/index.js';
 import { targetOf } from './target.js';
 
 /** Where a run's files are made on this machine (for a local run: the run folder itself). */

@@ -12,7 +12,7 @@ import { JobStore } from '../jobs/job-store.js';
 import type { ProjectService } from '../project/project-service.js';
 import type { Handlers } from '../rpc/dispatcher.js';
 import { planContext, specOf, stagingDir } from './context.js';
-import { buildPlan, RECIPES } from './recipes.js';
+import { buildPlan, RECIPES } from './recipes/index.js';
 import { ExternalRunner, launchSteps, listCheckpointsOn, storedOf, type RunnerOptions } from './runner.js';
 import { q } from './shell.js';
 import { run, targetOf } from './target.js';

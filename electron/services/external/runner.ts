@@ -1,7 +1,7 @@
 /**
  * Runs an external trainer as a job of the job manager (its JobRunner hook):
  * 1. writes the run folder: the audit's data export, the reward plug-in, the recipe's
- *    files and launch.sh (the plan of recipes.ts, rebuilt now that the export is known);
+ *    files and launch.sh (the plan of recipes/, rebuilt now that the export is known);
  * 2. for a server: `mkdir -p` over ssh, then rsync (or scp) the folder there;
  * 3. starts launch.sh detached in its own session (`setsid`, pid = process group id,
  *    written to run.pid; exit status to exit_code), or submits job.sbatch
@@ -26,7 +26,7 @@ import { LineSplitter } from '../jobs/protocol.js';
 import type { JobRunContext, JobRunHandle, JobRunner } from '../jobs/runner.js';
 import { createTaskContext } from '../rpc/task-context.js';
 import { localImageFolder, planContext, stagingDir } from './context.js';
-import { buildPlan, DATA_BASE, EXIT_FILE, LAUNCH_FILE, LOG_FILE, PID_FILE, SBATCH_FILE, type Plan } from './recipes.js';
+import { buildPlan, DATA_BASE, EXIT_FILE, LAUNCH_FILE, LOG_FILE, PID_FILE, SBATCH_FILE, type Plan } from './recipes/index.js';
 import { q } from './shell.js';
 import { describeEnd, endedBySlurm, endStateCommand, parseEndState, queueStateCommand, stillQueued } from './slurm.js';
 import { execArgv, run, targetOf, type Target } from './target.js';

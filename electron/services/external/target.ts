@@ -109,8 +109,3 @@ export async function run(target: Target, command: string, what: string, options
   }
   return r.stdout;
 }
-
-/** The shell text of an argv (for the preview's step list). */
-export function shellText(argv: string[]): string {
-  return argv.map(q).join(' ');
-}

@@ -1,6 +1,7 @@
 /**
  * The reward group of the RPC contract (the Reward Lab): built-in presets and the
- * specs saved in the project, and a run's completions as columns for re-scoring.
+ * specs saved in the project, a run's completions as columns for re-scoring, and the
+ * shipped Python the renderer's plug-in export is made of.
  * workbench.ts spreads this object into the one handler table.
  */
 import type { rewardMethods } from '../../../shared/rpc/reward-methods.js';
@@ -8,6 +9,7 @@ import { presetNames, presets } from '../../../shared/reward/presets.js';
 import type { ProjectService } from '../project/project-service.js';
 import type { Handlers } from '../rpc/dispatcher.js';
 import { readsOf } from '../rpc/reads.js';
+import { pythonSources } from './python-sources.js';
 import { RewardSpecsStore } from './specs-store.js';
 
 export type RewardHandlers = Pick<Handlers, keyof typeof rewardMethods>;
@@ -24,5 +26,6 @@ export function rewardHandlers(projects: ProjectService): RewardHandlers {
     'reward.specs.rename': ({ id, name }) => specs().rename(id, name),
     'reward.specs.delete': ({ id }) => ({ deleted: specs().delete(id) }),
     'reward.runColumns': (p, task) => reads.run('reward.runColumns', p, task),
+    'reward.pythonSources': () => pythonSources(),
   };
 }
