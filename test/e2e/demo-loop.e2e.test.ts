@@ -9,6 +9,7 @@
 import path from 'node:path';
 import type { Browser, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { presetNames } from '../../shared/reward/presets.js';
 import { torchMissing } from '../integration/trainer-fixture.js';
 import { launchChromium, screenshotPath } from '../helpers/browser.js';
 import { connectRpc } from '../helpers/rpc-client.js';
@@ -44,7 +45,8 @@ describe.skipIf(missing !== null)('the demo loop in Chromium', () => {
 
   it('counts the shipped presets among the reward specs', async () => {
     const stat = page.getByTestId('project-summary').locator('.stat').filter({ hasText: 'Reward specs' });
-    await expect.poll(() => stat.textContent()).toMatch(/^\s*4\s*Reward specs \(4 presets \+ 0 saved\)/);
+    const n = presetNames.length;
+    await expect.poll(() => stat.textContent()).toMatch(new RegExp(`^\\s*${n}\\s*Reward specs \\(${n} presets \\+ 0 saved\\)`));
   });
 
   it('starts the Train form on the dataset with photos, and says why the other cannot train', async () => {
