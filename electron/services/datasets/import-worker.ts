@@ -7,6 +7,7 @@ import { parentPort, workerData } from 'node:worker_threads';
 import { ErrorCode, RpcError } from '../../../shared/rpc/errors.js';
 import { resourcesDir } from '../app-paths.js';
 import { loadLabeler } from '../geo/labeler.js';
+import { inThreadLabels, workerLabels } from './label-pipe.js';
 import { ProjectStore } from '../store/project-store.js';
 import { ImportError } from './problems.js';
 import { runImport } from './run-import.js';
@@ -39,7 +40,7 @@ try {
   store.db.pragma('wal_autocheckpoint = 0');
   const result = await runImport(store.db, input.options, {
     resourcesDir,
-    loadLabeler: () => loadLabeler(resourcesDir),
+    openLabels: () => (input.labelInThread ? inThreadLabels(loadLabeler(resourcesDir)) : workerLabels(resourcesDir)),
     progress: (done, total, message) => post({ type: 'progress', done, total, message }),
     checkpoint: () => {
       if (cancelled) throw new RpcError(ErrorCode.Cancelled, 'import cancelled; the project is unchanged');

@@ -94,7 +94,8 @@ export async function readCsv(file: string, layout: CsvLayout, ctx: ReadContext)
         chainArg = place;
       }
       const s = split === -1 ? null : record[split] || null;
-      writer.add(start, rel.path, lat, lon, s, json, chainArg);
+      const wait = writer.add(start, rel.path, lat, lon, s, json, chainArg);
+      if (wait !== null) await wait;
     }
   } catch (err) {
     const code = (err as { code?: unknown }).code;

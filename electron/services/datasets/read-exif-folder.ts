@@ -72,7 +72,7 @@ export async function readExifFolder(root: string, files: string[], ctx: ReadCon
     ctx.tick(ctx.writer.rows, i / photos.length, `${i} of ${photos.length} photos read`);
     const batch = photos.slice(i, i + IN_FLIGHT);
     const reads = await Promise.all(batch.map((rel) => readGps(path.join(root, rel))));
-    reads.forEach((r, k) => {
+    for (const [k, r] of reads.entries()) {
       const rel = batch[k] as string;
       if ('error' in r) {
         counts.unreadable++;
@@ -80,9 +80,10 @@ export async function readExifFolder(root: string, files: string[], ctx: ReadCon
       } else if ('noGps' in r) {
         counts.noGps++;
       } else {
-        ctx.writer.add(null, rel, r.lat, r.lon, null, null, null);
+        const wait = ctx.writer.add(null, rel, r.lat, r.lon, null, null, null);
+        if (wait !== null) await wait;
       }
-    });
+    }
   }
   if (counts.unreadable > NAMED) ctx.warn(`… and ${counts.unreadable - NAMED} more unreadable files`);
   return counts;

@@ -180,6 +180,7 @@ export async function readJson(file: string, ctx: ReadContext): Promise<void> {
     if (list.length > 1) meta.images = list;
     meta.answer = answer;
     const split = typeof row.split === 'string' ? row.split : null;
-    writer.add(item.line, rel.path, lat, lon, split, JSON.stringify(meta), parsed);
+    const wait = writer.add(item.line, rel.path, lat, lon, split, JSON.stringify(meta), parsed);
+    if (wait !== null) await wait;
   }
 }
