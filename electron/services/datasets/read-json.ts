@@ -5,11 +5,11 @@
  * coordinate in the answer, read with the shared completion parser; a chain in the
  * answer (Country/State/City) becomes the row's dataset label.
  */
-import fs from 'node:fs';
 import readline from 'node:readline';
 import { parseCompletion } from '../../../shared/parse/completion.js';
 import { checkDegrees, normaliseRelPath } from './fields.js';
 import type { ReadContext } from './read-context.js';
+import { readHead, readStreamOf, readWhole } from './safe-files.js';
 import type { DatasetFormat } from './types.js';
 
 export interface JsonItem {
@@ -46,15 +46,8 @@ export function jsonFormatOf(row: unknown): DatasetFormat | null {
 
 /** Is the file a JSON array (else JSON lines)? Looks at the first non-space byte. */
 export function isJsonArray(file: string): boolean {
-  const fd = fs.openSync(file, 'r');
-  try {
-    const buf = Buffer.alloc(4096);
-    const n = fs.readSync(fd, buf, 0, buf.length, 0);
-    const text = buf.subarray(0, n).toString('utf8').replace(/^\uFEFF/, '').trimStart();
-    return text.startsWith('[');
-  } finally {
-    fs.closeSync(fd);
-  }
+  const text = readHead(file, 4096).toString('utf8').replace(/^\uFEFF/, '').trimStart();
+  return text.startsWith('[');
 }
 
 /**
@@ -113,7 +106,7 @@ function parseItem(text: string, line: number): JsonItem {
 }
 
 export async function* jsonLinesItems(file: string): AsyncGenerator<JsonItem> {
-  const rl = readline.createInterface({ input: fs.createReadStream(file), crlfDelay: Infinity });
+  const rl = readline.createInterface({ input: readStreamOf(file), crlfDelay: Infinity });
   let line = 0;
   for await (const raw of rl) {
     line++;
@@ -124,7 +117,7 @@ export async function* jsonLinesItems(file: string): AsyncGenerator<JsonItem> {
 }
 
 export function jsonItems(file: string): AsyncIterable<JsonItem> | Iterable<JsonItem> {
-  return isJsonArray(file) ? jsonArrayItems(fs.readFileSync(file, 'utf8')) : jsonLinesItems(file);
+  return isJsonArray(file) ? jsonArrayItems(readWhole(file)) : jsonLinesItems(file);
 }
 
 export async function readJson(file: string, ctx: ReadContext): Promise<void> {

@@ -21,6 +21,7 @@ import type { ReadContext } from './read-context.js';
 import { readCsv } from './read-csv.js';
 import { readExifFolder, type FolderCounts } from './read-exif-folder.js';
 import { readJson } from './read-json.js';
+import { describeFsError } from './safe-files.js';
 import type { ImportOptions, ImportResult } from './types.js';
 import { refreshLabelFacets } from '../browse/label-facets.js';
 
@@ -46,8 +47,14 @@ export async function runImport(db: Database.Database, options: ImportOptions, h
   const warnings = [...plan.detect.warnings];
 
   const imagesDir = plan.kind === 'folder' ? source : options.imagesDir ? path.resolve(options.imagesDir) : null;
-  if (imagesDir !== null && !fs.statSync(imagesDir, { throwIfNoEntry: false })?.isDirectory()) {
-    throw new RpcError(ErrorCode.NotFound, `${imagesDir}: no such folder (the image folder)`);
+  if (imagesDir !== null) {
+    let stat: fs.Stats | undefined;
+    try {
+      stat = fs.statSync(imagesDir, { throwIfNoEntry: false });
+    } catch (err) {
+      throw new RpcError(ErrorCode.BadInput, `${imagesDir}: cannot be read (${describeFsError(err)}) (the image folder)`);
+    }
+    if (!stat?.isDirectory()) throw new RpcError(ErrorCode.NotFound, `${imagesDir}: no such folder (the image folder)`);
   }
   const phases = { listMs: 0, readMs: 0, insertMs: 0, labelWaitMs: 0, labelMs: 0, indexMs: 0, facetsMs: 0, commitMs: 0, checkpointMs: 0 };
   let mark = performance.now();
