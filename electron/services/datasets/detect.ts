@@ -10,7 +10,7 @@ import { ErrorCode, RpcError } from '../../../shared/rpc/errors.js';
 import { csvLayout, type CsvLayout } from './csv-layout.js';
 import { listFiles } from './photo-index.js';
 import { ImportError } from './problems.js';
-import { readCsvHead } from './read-csv.js';
+import { HEAD_BYTES, readCsvHead } from './read-csv.js';
 import { isPhotoName, readGpsInside } from './read-exif-folder.js';
 import { answerOf, jsonFormatOf, jsonItems } from './read-json.js';
 import { describeFsError, kindOf, pseudoFilesystem, readHead } from './safe-files.js';
@@ -101,7 +101,7 @@ async function planJson(file: string, forced?: DatasetFormat): Promise<SourcePla
   const warnings: string[] = [];
   let format: DatasetFormat | null = null;
   let seen = 0;
-  for await (const item of jsonItems(file)) {
+  for await (const item of jsonItems(file, HEAD_BYTES)) {
     if (++seen > PREVIEW_ROWS) break;
     if (item.error !== null) {
       warnings.push(`${file}:${item.line}: ${item.error}`);

@@ -116,8 +116,32 @@ export async function* jsonLinesItems(file: string): AsyncGenerator<JsonItem> {
   }
 }
 
-export function jsonItems(file: string): AsyncIterable<JsonItem> | Iterable<JsonItem> {
+/** Every item of the file; with `limit`, only those within its first `limit` bytes (detection, preview). */
+export function jsonItems(file: string, limit?: number): AsyncIterable<JsonItem> | Iterable<JsonItem> {
+  if (limit !== undefined) return jsonHeadItems(file, limit);
   return isJsonArray(file) ? jsonArrayItems(readWhole(file)) : jsonLinesItems(file);
+}
+
+/** The items wholly inside the first `limit` bytes: an item cut by the limit is left out. */
+function* jsonHeadItems(file: string, limit: number): Generator<JsonItem> {
+  const head = readHead(file, limit);
+  const cut = head.length >= limit;
+  const text = head.toString('utf8').replace(/^\uFEFF/, '');
+  if (text.trimStart().startsWith('[')) {
+    let previous: JsonItem | null = null;
+    for (const item of jsonArrayItems(text)) {
+      if (previous !== null) yield previous;
+      previous = item;
+    }
+    if (previous !== null && !(cut && previous.error !== null)) yield previous;
+    return;
+  }
+  const lines = text.split('\n');
+  if (cut) lines.pop();
+  for (const [k, raw] of lines.entries()) {
+    const line = raw.endsWith('\r') ? raw.slice(0, -1) : raw;
+    if (line.trim() !== '') yield parseItem(line, k + 1);
+  }
 }
 
 export async function readJson(file: string, ctx: ReadContext): Promise<void> {
