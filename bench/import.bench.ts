@@ -154,13 +154,16 @@ async function run(ctx: BenchContext): Promise<void> {
       const file = path.join(dir, `${name}.georeason.sqlite`);
       ProjectStore.create(file).close();
       try {
+        const cpu = process.cpuUsage();
         const r = await timed<ImportResult>(() => importDataset(file, { source: csv, label: true }, detachedTask(), tuning));
+        const cpuS = cpuMs(cpu) / 1000;
         if (r.value.labeled !== rows) throw new Error(`labelled ${r.value.labeled} rows, expected ${rows}`);
         const p = r.value.phases;
         const s = (ms: number): string => `${(ms / 1000).toFixed(1)} s`;
         ctx.note(
           `${name}: read+label+insert ${s(p.readMs)} (inside INSERTs ${s(p.insertMs)}, waiting for labels ${s(p.labelWaitMs)}; ` +
-            `labeler busy ${s(p.labelMs)}), indexes ${s(p.indexMs)}, facets ${s(p.facetsMs)}, commit ${s(p.commitMs)}, WAL checkpoint ${s(p.checkpointMs)}`,
+            `labeler busy ${s(p.labelMs)}), indexes ${s(p.indexMs)}, facets ${s(p.facetsMs)}, commit ${s(p.commitMs)}, WAL checkpoint ${s(p.checkpointMs)}; ` +
+            `process CPU (all threads) ${cpuS.toFixed(1)} s; load average ${os.loadavg()[0]?.toFixed(1)}`,
         );
         return r.ms;
       } finally {
