@@ -6,7 +6,7 @@
  * gathered into blocks of BLOCK rows, each block's points go to the pipe, and a block
  * is written once its labels are back, in order. Up to IN_FLIGHT blocks wait at once,
  * so the reader parses ahead while the labeler labels and SQLite writes; `add`
- * returns a promise only when the reader must wait for the labeler.
+ * returns a promise when a block is due to be written.
  *
  * Rows are buffered and inserted BATCH at a time with multi-row INSERT statements,
  * which saves better-sqlite3's per-call overhead (a few percent of a bulk load; the
@@ -126,9 +126,10 @@ export class DatasetWriter {
   }
 
   /**
-   * Adds one row (`lat`/`lon` already validated; `meta` a JSON text or null). Returns
-   * a promise when the reader should wait for it before adding more (the labeler is
-   * behind); await it.
+   * Adds one row (`lat`/`lon` already validated; `meta` a JSON text or null). When a
+   * full block has been handed to the labeler and more than IN_FLIGHT wait, returns a
+   * promise that the oldest block is written (after its labels, if they are late):
+   * await it before adding more.
    */
   add(
     line: number | null,
