@@ -126,29 +126,32 @@ async function run(ctx: BenchContext): Promise<void> {
     const csv = path.join(dir, 'mp16pro.csv');
     const gen = await timed(() => writeMp16(csv, rows, 1, cs));
     ctx.note(`generated ${rows.toLocaleString('en-US')} rows (${(fs.statSync(csv).size / 2 ** 20).toFixed(0)} MiB) in ${(gen.ms / 1000).toFixed(1)} s`);
-    const rssBefore = peakRssMb();
+    // BENCH_IMPORT=labelled: only the labelled imports (the comparison of where labels are made).
+    if (process.env.BENCH_IMPORT !== 'labelled') {
+      const rssBefore = peakRssMb();
 
-    const project = path.join(dir, 'bench.georeason.sqlite');
-    ProjectStore.create(project).close();
-    const cpu0 = process.cpuUsage();
-    const imp = await timed<ImportResult>(() => importDataset(project, { source: csv, label: false }, detachedTask()));
-    if (imp.value.rows !== rows) throw new Error(`imported ${imp.value.rows} rows, expected ${rows}`);
-    ctx.figure({ name: `import ${rows} MP16-Pro rows, no labels`, value: imp.ms / 1000, unit: 's', target: rows === MP16_ROWS ? '< 60 s' : undefined });
-    ctx.figure({ name: 'import rate', value: Math.round(rows / (imp.ms / 1000)), unit: 'rows/s' });
-    const ph = imp.value.phases;
-    ctx.note(`phases: read+insert ${(ph.readMs / 1000).toFixed(1)} s, indexes ${(ph.indexMs / 1000).toFixed(1)} s, facets ${(ph.facetsMs / 1000).toFixed(1)} s, commit ${(ph.commitMs / 1000).toFixed(1)} s, WAL checkpoint ${(ph.checkpointMs / 1000).toFixed(1)} s; process CPU ${(cpuMs(cpu0) / 1000).toFixed(1)} s`);
-    ctx.figure({ name: 'peak RSS before the import (main)', value: Math.round(rssBefore), unit: 'MiB' });
-    ctx.figure({ name: 'peak RSS main + import worker (one process)', value: Math.round(peakRssMb()), unit: 'MiB', target: '< 2048 MiB' });
-    ctx.figure({ name: 'project file after import', value: Math.round(fs.statSync(project).size / 2 ** 20), unit: 'MiB' });
+      const project = path.join(dir, 'bench.georeason.sqlite');
+      ProjectStore.create(project).close();
+      const cpu0 = process.cpuUsage();
+      const imp = await timed<ImportResult>(() => importDataset(project, { source: csv, label: false }, detachedTask()));
+      if (imp.value.rows !== rows) throw new Error(`imported ${imp.value.rows} rows, expected ${rows}`);
+      ctx.figure({ name: `import ${rows} MP16-Pro rows, no labels`, value: imp.ms / 1000, unit: 's', target: rows === MP16_ROWS ? '< 60 s' : undefined });
+      ctx.figure({ name: 'import rate', value: Math.round(rows / (imp.ms / 1000)), unit: 'rows/s' });
+      const ph = imp.value.phases;
+      ctx.note(`phases: read+insert ${(ph.readMs / 1000).toFixed(1)} s, indexes ${(ph.indexMs / 1000).toFixed(1)} s, facets ${(ph.facetsMs / 1000).toFixed(1)} s, commit ${(ph.commitMs / 1000).toFixed(1)} s, WAL checkpoint ${(ph.checkpointMs / 1000).toFixed(1)} s; process CPU ${(cpuMs(cpu0) / 1000).toFixed(1)} s`);
+      ctx.figure({ name: 'peak RSS before the import (main)', value: Math.round(rssBefore), unit: 'MiB' });
+      ctx.figure({ name: 'peak RSS main + import worker (one process)', value: Math.round(peakRssMb()), unit: 'MiB', target: '< 2048 MiB' });
+      ctx.figure({ name: 'project file after import', value: Math.round(fs.statSync(project).size / 2 ** 20), unit: 'MiB' });
 
-    const base = await timed(() => plainParse(csv));
-    ctx.figure({ name: 'baseline: csv-parse read only', value: base.ms / 1000, unit: 's' });
-    ctx.figure({ name: 'baseline rate', value: Math.round(base.value / (base.ms / 1000)), unit: 'rows/s' });
-    ctx.figure({ name: 'import / baseline', value: imp.ms / base.ms, unit: '×' });
+      const base = await timed(() => plainParse(csv));
+      ctx.figure({ name: 'baseline: csv-parse read only', value: base.ms / 1000, unit: 's' });
+      ctx.figure({ name: 'baseline rate', value: Math.round(base.value / (base.ms / 1000)), unit: 'rows/s' });
+      ctx.figure({ name: 'import / baseline', value: imp.ms / base.ms, unit: '×' });
 
-    fs.rmSync(project, { force: true });
-    fs.rmSync(`${project}-wal`, { force: true });
-    fs.rmSync(`${project}-shm`, { force: true });
+      fs.rmSync(project, { force: true });
+      fs.rmSync(`${project}-wal`, { force: true });
+      fs.rmSync(`${project}-shm`, { force: true });
+    }
 
     const labelled = async (name: string, tuning: ImportTuning): Promise<number> => {
       const file = path.join(dir, `${name}.georeason.sqlite`);
