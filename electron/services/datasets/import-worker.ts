@@ -3,6 +3,7 @@
  * one transaction for the whole import (run-import.ts). The main thread stays free to
  * serve reads (WAL) and sends `{type: 'cancel'}`, honoured between batches.
  */
+import os from 'node:os';
 import { parentPort, workerData } from 'node:worker_threads';
 import { ErrorCode, RpcError } from '../../../shared/rpc/errors.js';
 import { resourcesDir } from '../app-paths.js';
@@ -40,7 +41,9 @@ try {
   store.db.pragma('wal_autocheckpoint = 0');
   const result = await runImport(store.db, input.options, {
     resourcesDir,
-    openLabels: () => (input.labelInThread ? inThreadLabels(loadLabeler(resourcesDir)) : workerLabels(resourcesDir)),
+    // A labelling thread pays off only with a second core to run it on.
+    openLabels: () =>
+      input.labelInThread || os.availableParallelism() < 2 ? inThreadLabels(loadLabeler(resourcesDir)) : workerLabels(resourcesDir),
     progress: (done, total, message) => post({ type: 'progress', done, total, message }),
     checkpoint: () => {
       if (cancelled) throw new RpcError(ErrorCode.Cancelled, 'import cancelled; the project is unchanged');
