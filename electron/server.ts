@@ -15,6 +15,7 @@ import path from 'node:path';
 import { parseArgs } from 'node:util';
 import { pathToFileURL } from 'node:url';
 import { WebSocketServer, type WebSocket } from 'ws';
+import { MAX_MESSAGE_BYTES } from '../shared/rpc/contract.js';
 import { ErrorCode } from '../shared/rpc/errors.js';
 import { defaultUserDataDir, rendererDir } from './services/app-paths.js';
 import { answerImage, answerPoints } from './services/data-routes.js';
@@ -45,7 +46,14 @@ export interface RunningServer {
   close(): Promise<void>;
 }
 
-const cookieName = 'georeason_token';
+/**
+ * Browsers share cookies between all ports of one host, so the name carries the port:
+ * two servers on one machine (or one after another on different ports) never
+ * overwrite or present each other's token.
+ */
+export function tokenCookieName(port: number): string {
+  return `georeason_token_${port}`;
+}
 
 export async function startServer(options: ServerOptions = {}): Promise<RunningServer> {
   const host = options.host ?? '127.0.0.1';
@@ -65,25 +73,29 @@ export async function startServer(options: ServerOptions = {}): Promise<RunningS
   // Filled once the port is known: the Host headers this server answers to. A page on
   // another site that rebinds its DNS name to 127.0.0.1 sends its own name and is refused.
   const allowedHosts = new Set<string>();
+  // Named once the port is known (before the first request can arrive).
+  const access = { token, cookie: tokenCookieName(options.port ?? 0) };
   const server = http.createServer((req, res) => {
     if (!allowedHosts.has((req.headers.host ?? '').toLowerCase())) {
       res.writeHead(403, { 'Content-Type': 'text/plain; charset=utf-8' }).end('403: unexpected Host header\n');
       return;
     }
-    handleHttp(req, res, token, root, workbench).catch((err: unknown) => {
+    handleHttp(req, res, access, root, workbench).catch((err: unknown) => {
       log(err instanceof Error ? (err.stack ?? err.message) : String(err));
       if (!res.headersSent) res.writeHead(500);
       res.end();
     });
   });
-  const sockets = new WebSocketServer({ noServer: true, maxPayload: 8 * 1024 * 1024 });
+  const sockets = new WebSocketServer({ noServer: true, maxPayload: MAX_MESSAGE_BYTES });
   server.on('upgrade', (req, socket, head) => {
-    const refusal = allowedHosts.has((req.headers.host ?? '').toLowerCase()) ? refuseUpgrade(req, token) : '403 Forbidden';
+    // A peer that resets the connection mid-handshake must not take the process down.
+    socket.on('error', (err) => log(`websocket upgrade: ${err.message}`));
+    const refusal = allowedHosts.has((req.headers.host ?? '').toLowerCase()) ? refuseUpgrade(req, access) : '403 Forbidden';
     if (refusal) {
       socket.end(`HTTP/1.1 ${refusal}\r\nConnection: close\r\nContent-Length: 0\r\n\r\n`);
       return;
     }
-    sockets.handleUpgrade(req, socket, head, (ws) => serveRpc(ws, workbench));
+    sockets.handleUpgrade(req, socket, head, (ws) => serveRpc(ws, workbench, log));
   });
   const unsubscribe = workbench.subscribe((event) => {
     const message = JSON.stringify({ jsonrpc: '2.0', method: 'event', params: event });
@@ -96,6 +108,7 @@ export async function startServer(options: ServerOptions = {}): Promise<RunningS
   });
   const address = server.address();
   const port = typeof address === 'object' && address ? address.port : (options.port ?? 0);
+  access.cookie = tokenCookieName(port);
   const urlHost = host.includes(':') ? `[${host}]` : host;
   for (const name of [urlHost, 'localhost', '127.0.0.1', '[::1]']) allowedHosts.add(`${name.toLowerCase()}:${port}`);
   return {
@@ -115,7 +128,13 @@ export async function startServer(options: ServerOptions = {}): Promise<RunningS
   };
 }
 
-function tokenFromCookie(req: http.IncomingMessage): string | null {
+/** The token this server checks, and the name of the cookie that carries it. */
+interface Access {
+  token: string;
+  cookie: string;
+}
+
+function tokenFromCookie(req: http.IncomingMessage, cookieName: string): string | null {
   const header = req.headers.cookie ?? '';
   for (const part of header.split(';')) {
     const [name, ...rest] = part.trim().split('=');
@@ -134,10 +153,11 @@ function sameToken(candidate: string | null, token: string): boolean {
 async function handleHttp(
   req: http.IncomingMessage,
   res: http.ServerResponse,
-  token: string,
+  access: Access,
   root: string,
   workbench: Workbench,
 ): Promise<void> {
+  const { token } = access;
   const url = new URL(req.url ?? '/', 'http://localhost');
   if (req.method !== 'GET' && req.method !== 'HEAD') {
     res.writeHead(405, { Allow: 'GET, HEAD' }).end();
@@ -147,15 +167,15 @@ async function handleHttp(
   if (queryToken !== null && sameToken(queryToken, token)) {
     url.searchParams.delete('token');
     res.writeHead(302, {
-      'Set-Cookie': `${cookieName}=${token}; HttpOnly; SameSite=Strict; Path=/`,
+      'Set-Cookie': `${access.cookie}=${token}; HttpOnly; SameSite=Strict; Path=/`,
       Location: url.pathname + url.search,
       'Cache-Control': 'no-store',
     });
     res.end();
     return;
   }
-  if (!sameToken(tokenFromCookie(req), token)) {
-    res.writeHead(401, { 'Content-Type': 'text/plain; charset=utf-8', ...securityHeaders });
+  if (!sameToken(tokenFromCookie(req, access.cookie), token)) {
+    res.writeHead(401, { 'Content-Type': 'text/plain; charset=utf-8', 'Cache-Control': 'private, no-store', ...securityHeaders });
     res.end('401: this GeoReason Workbench server needs its access token. Open the URL it printed at start.\n');
     return;
   }
@@ -166,7 +186,8 @@ async function handleHttp(
       : answerPoints(workbench.projects, url.searchParams.get('filter'));
     res.writeHead(answer.status, {
       'Content-Type': answer.contentType,
-      'Cache-Control': answer.status === 200 && imageMatch ? 'private, max-age=600' : 'no-store',
+      // Everything behind the token is private: no shared cache (a proxy) may keep it.
+      'Cache-Control': answer.status === 200 && imageMatch ? 'private, max-age=600' : 'private, no-store',
       ...securityHeaders,
     });
     res.end(req.method === 'HEAD' ? undefined : answer.body);
@@ -174,13 +195,13 @@ async function handleHttp(
   }
   const file = resolveStaticFile(root, url.pathname);
   if (!file) {
-    res.writeHead(404, { 'Content-Type': 'text/plain; charset=utf-8', ...securityHeaders });
+    res.writeHead(404, { 'Content-Type': 'text/plain; charset=utf-8', 'Cache-Control': 'private, no-store', ...securityHeaders });
     res.end('404: not found\n');
     return;
   }
   res.writeHead(200, {
     'Content-Type': file.contentType,
-    'Cache-Control': file.filePath.endsWith('.html') ? 'no-store' : 'public, max-age=3600',
+    'Cache-Control': file.filePath.endsWith('.html') ? 'private, no-store' : 'private, max-age=3600',
     ...securityHeaders,
   });
   if (req.method === 'HEAD') {
@@ -191,11 +212,11 @@ async function handleHttp(
 }
 
 /** Why an upgrade is refused (an HTTP status line), or null to accept it. */
-function refuseUpgrade(req: http.IncomingMessage, token: string): string | null {
+function refuseUpgrade(req: http.IncomingMessage, access: Access): string | null {
   const url = new URL(req.url ?? '/', 'http://localhost');
   if (url.pathname !== '/rpc') return '404 Not Found';
-  const presented = tokenFromCookie(req) ?? url.searchParams.get('token');
-  if (!sameToken(presented, token)) return '401 Unauthorized';
+  const presented = tokenFromCookie(req, access.cookie) ?? url.searchParams.get('token');
+  if (!sameToken(presented, access.token)) return '401 Unauthorized';
   const origin = req.headers.origin;
   // Browsers always send Origin on WebSocket upgrades; it must be this server.
   if (origin !== undefined && origin !== `http://${req.headers.host ?? ''}`) return '403 Forbidden';
@@ -211,8 +232,12 @@ interface JsonRpcRequest {
 
 let connections = 0;
 
-function serveRpc(ws: WebSocket, workbench: Workbench): void {
+function serveRpc(ws: WebSocket, workbench: Workbench, log: (message: string) => void): void {
   const client = `ws-${++connections}`;
+  // A bad frame (over maxPayload, invalid UTF-8, a reserved opcode or bit) is an
+  // 'error' on this socket; ws then closes it (1009/1007/1002). Without a listener the
+  // error would be thrown and end the whole process.
+  ws.on('error', (err) => log(`websocket closed: ${err.message}`));
   ws.on('message', (data) => {
     void answer(data.toString()).then((reply) => {
       if (reply !== null && ws.readyState === ws.OPEN) ws.send(JSON.stringify(reply));

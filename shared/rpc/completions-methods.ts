@@ -7,6 +7,7 @@
  * `runs.apiKeys.set`: it is never written to the project file nor returned.
  */
 import { z } from 'zod';
+import { MAX_ID_LIST } from './limits.js';
 import { filePath } from './datasets-schemas.js';
 import { method } from './method.js';
 
@@ -70,7 +71,7 @@ export type Endpoint = z.infer<typeof Endpoint>;
 export const Selection = z
   .object({
     /** These photos (in this order); else the dataset's photos present on disk, by id. */
-    imageIds: z.array(id).min(1).max(1_000_000).optional(),
+    imageIds: z.array(id).min(1).max(MAX_ID_LIST, `at most ${MAX_ID_LIST} ids in a list; choose a larger set by split and limit`).optional(),
     split: z.string().max(100).optional(),
     /** At most this many photos (after the split filter). */
     limit: z.number().int().positive().max(10_000_000).optional(),

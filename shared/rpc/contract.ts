@@ -27,6 +27,8 @@ import { evaluateMethods } from './evaluate-methods.js';
 import { rewardMethods } from './reward-methods.js';
 import { method } from './method.js';
 
+export { MAX_ID_LIST, MAX_MESSAGE_BYTES } from './limits.js';
+
 const projectPath = z
   .string()
   .min(1, 'a project path is required')

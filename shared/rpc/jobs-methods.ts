@@ -9,6 +9,7 @@
  * live `job` events on the event channel.
  */
 import { z } from 'zod';
+import { MAX_ID_LIST } from './limits.js';
 import { method } from './method.js';
 
 const id = z.number().int().positive();
@@ -64,7 +65,10 @@ export const StartJobParams = z
     subsetId: id.optional(),
     /** GRPO on these photos only (hard samples); a subset id or a list of image ids. */
     hardSubsetId: id.optional(),
-    hardImageIds: z.array(id).max(10_000_000).optional(),
+    hardImageIds: z
+      .array(id)
+      .max(MAX_ID_LIST, `at most ${MAX_ID_LIST} ids in a list; save a larger set as a subset and pass hardSubsetId`)
+      .optional(),
     /** Encoder name (resources/models or the user's models folder); default colour-texture-v1. */
     encoder: z.string().min(1).max(200).optional(),
     /** The reward spec JSON (validated as the Reward Lab's); name kept for the record. */

@@ -69,7 +69,7 @@ describe('server host', () => {
   it('answers 401 to requests without the token, or with a wrong one', async () => {
     expect((await fetch(`http://127.0.0.1:${server.port}/`)).status).toBe(401);
     expect((await fetch(`http://127.0.0.1:${server.port}/index.html?token=wrong`)).status).toBe(401);
-    expect((await fetch(`http://127.0.0.1:${server.port}/`, { headers: { cookie: 'georeason_token=nope' } })).status).toBe(401);
+    expect((await fetch(`http://127.0.0.1:${server.port}/`, { headers: { cookie: `georeason_token_${server.port}=nope` } })).status).toBe(401);
   });
 
   it('refuses requests whose Host header names another site (DNS rebinding)', async () => {

@@ -10,9 +10,10 @@ import { ErrorCode, RpcError } from '../../../shared/rpc/errors.js';
 import { csvLayout, type CsvLayout } from './csv-layout.js';
 import { listFiles } from './photo-index.js';
 import { ImportError } from './problems.js';
-import { readCsvHead } from './read-csv.js';
-import { isPhotoName, readGps } from './read-exif-folder.js';
+import { HEAD_BYTES, readCsvHead } from './read-csv.js';
+import { isPhotoName, readGpsInside } from './read-exif-folder.js';
 import { answerOf, jsonFormatOf, jsonItems } from './read-json.js';
+import { describeFsError, kindOf, pseudoFilesystem, readHead } from './safe-files.js';
 import type { DatasetFormat, DetectResult } from './types.js';
 
 const PREVIEW_ROWS = 10;
@@ -32,14 +33,7 @@ function bad(file: string, reason: string): RpcError {
 }
 
 function firstByte(file: string): string {
-  const fd = fs.openSync(file, 'r');
-  try {
-    const buf = Buffer.alloc(1024);
-    const n = fs.readSync(fd, buf, 0, buf.length, 0);
-    return buf.subarray(0, n).toString('utf8').replace(/^\uFEFF/, '').trimStart().charAt(0);
-  } finally {
-    fs.closeSync(fd);
-  }
+  return readHead(file, 1024).toString('utf8').replace(/^\uFEFF/, '').trimStart().charAt(0);
 }
 
 function isJsonFile(file: string): boolean {
@@ -55,10 +49,14 @@ export async function planSource(source: string, forced?: DatasetFormat): Promis
   let stat: fs.Stats;
   try {
     stat = fs.statSync(file);
-  } catch {
-    throw new RpcError(ErrorCode.NotFound, `${file}: no such file or folder`);
+  } catch (err) {
+    if ((err as NodeJS.ErrnoException).code === 'ENOENT') throw new RpcError(ErrorCode.NotFound, `${file}: no such file or folder`);
+    throw bad(file, `cannot be read (${describeFsError(err)})`);
   }
+  const pseudo = pseudoFilesystem(file);
+  if (pseudo !== null) throw bad(file, `lies on the ${pseudo} pseudo-filesystem: neither photos nor a data file`);
   if (stat.isDirectory()) return { kind: 'folder', detect: await detectFolder(file), expectedRows: null };
+  if (!stat.isFile()) throw bad(file, `${kindOf(stat)}, not a data file or a folder`);
   if (forced === 'exif-folder') throw bad(file, 'not a folder');
   if (isJsonFile(file)) return await planJson(file, forced);
   return await planCsv(file, forced);
@@ -103,7 +101,7 @@ async function planJson(file: string, forced?: DatasetFormat): Promise<SourcePla
   const warnings: string[] = [];
   let format: DatasetFormat | null = null;
   let seen = 0;
-  for await (const item of jsonItems(file)) {
+  for await (const item of jsonItems(file, HEAD_BYTES)) {
     if (++seen > PREVIEW_ROWS) break;
     if (item.error !== null) {
       warnings.push(`${file}:${item.line}: ${item.error}`);
@@ -135,8 +133,9 @@ async function detectFolder(dir: string): Promise<DetectResult> {
   const files = await listFiles(dir);
   const photos = files.filter(isPhotoName);
   const previewRows: string[][] = [];
+  const realDir = fs.realpathSync(dir);
   for (const rel of photos.slice(0, PREVIEW_ROWS)) {
-    const r = await readGps(path.join(dir, rel));
+    const r = await readGpsInside(realDir, path.join(dir, rel));
     previewRows.push('lat' in r ? [rel, String(r.lat), String(r.lon)] : [rel, '', '', 'error' in r ? `unreadable: ${r.error}` : 'no GPS']);
   }
   const warnings = photos.length === 0 ? [`${dir}: no photos (jpg, tif, png, heic, webp, avif) in this folder`] : [];

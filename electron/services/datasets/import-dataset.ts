@@ -5,41 +5,30 @@
  * (then, if the worker does not stop in time, a terminate: the connection dies with
  * its transaction uncommitted, which SQLite rolls back).
  */
-import { createRequire } from 'node:module';
-import { fileURLToPath, pathToFileURL } from 'node:url';
-import { Worker } from 'node:worker_threads';
+import type { Worker } from 'node:worker_threads';
 import { ErrorCode, RpcError } from '../../../shared/rpc/errors.js';
-import { unpackedPath } from '../app-paths.js';
 import type { TaskContext } from '../rpc/task-context.js';
 import { ImportError } from './problems.js';
+import { startModuleWorker } from './start-worker.js';
 import type { ControlMessage, ImportOptions, ImportResult, WorkerInput, WorkerMessage } from './types.js';
 
 /** How long a cancelled worker may take to roll back before it is terminated. */
 const CANCEL_GRACE_MS = 5000;
 
-/**
- * From compiled JS the worker is the .js beside this file. From TypeScript sources
- * (vitest, tsx) it is the .ts file: Node 20 ignores `--import tsx` in a worker's
- * execArgv, so a two-line bootstrap registers tsx's loader inside the worker first.
- */
 function startWorker(input: WorkerInput): Worker {
-  if (import.meta.url.endsWith('.ts')) {
-    const tsxPackage = pathToFileURL(createRequire(import.meta.url).resolve('tsx/package.json'));
-    const api = new URL('dist/esm/api/index.mjs', tsxPackage).href;
-    const entry = new URL('./import-worker.ts', import.meta.url).href;
-    const boot = `import { register } from ${JSON.stringify(api)}; register(); await import(${JSON.stringify(entry)});`;
-    return new Worker(boot, { eval: true, workerData: input, execArgv: [] });
-  }
-  // execArgv: [] so the parent's flags (e.g. --input-type, --inspect) do not break the worker.
-  // A packaged app runs the worker from its unpacked copy (see electron-builder.yml).
-  const entry = pathToFileURL(unpackedPath(fileURLToPath(new URL('./import-worker.js', import.meta.url))));
-  return new Worker(entry, { workerData: input, execArgv: [] });
+  return startModuleWorker(import.meta.url, 'import-worker', input);
 }
 
-export function importDataset(projectPath: string, options: ImportOptions, task: TaskContext): Promise<ImportResult> {
+/** How an import runs, beyond what it imports (the benchmark compares these). */
+export interface ImportTuning {
+  /** Label on the import's own thread instead of a labelling thread beside it. */
+  labelInThread?: boolean;
+}
+
+export function importDataset(projectPath: string, options: ImportOptions, task: TaskContext, tuning: ImportTuning = {}): Promise<ImportResult> {
   if (task.signal.aborted) return Promise.reject(new RpcError(ErrorCode.Cancelled, 'import cancelled before it started'));
   return new Promise<ImportResult>((resolve, reject) => {
-    const worker = startWorker({ projectPath, options });
+    const worker = startWorker({ projectPath, options, ...(tuning.labelInThread ? { labelInThread: true } : {}) });
     let settled = false;
     let killTimer: NodeJS.Timeout | null = null;
     const finish = (fn: () => void): void => {

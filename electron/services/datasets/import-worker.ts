@@ -3,10 +3,12 @@
  * one transaction for the whole import (run-import.ts). The main thread stays free to
  * serve reads (WAL) and sends `{type: 'cancel'}`, honoured between batches.
  */
+import os from 'node:os';
 import { parentPort, workerData } from 'node:worker_threads';
 import { ErrorCode, RpcError } from '../../../shared/rpc/errors.js';
 import { resourcesDir } from '../app-paths.js';
 import { loadLabeler } from '../geo/labeler.js';
+import { inThreadLabels, workerLabels } from './label-pipe.js';
 import { ProjectStore } from '../store/project-store.js';
 import { ImportError } from './problems.js';
 import { runImport } from './run-import.js';
@@ -39,7 +41,9 @@ try {
   store.db.pragma('wal_autocheckpoint = 0');
   const result = await runImport(store.db, input.options, {
     resourcesDir,
-    loadLabeler: () => loadLabeler(resourcesDir),
+    // A labelling thread pays off only with a second core to run it on.
+    openLabels: () =>
+      input.labelInThread || os.availableParallelism() < 2 ? inThreadLabels(loadLabeler(resourcesDir)) : workerLabels(resourcesDir),
     progress: (done, total, message) => post({ type: 'progress', done, total, message }),
     checkpoint: () => {
       if (cancelled) throw new RpcError(ErrorCode.Cancelled, 'import cancelled; the project is unchanged');

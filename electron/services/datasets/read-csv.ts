@@ -11,12 +11,16 @@ import type { PlaceChain } from './dataset-writer.js';
 import { normaliseRelPath, parseDegrees } from './fields.js';
 import { ImportError } from './problems.js';
 import type { ReadContext } from './read-context.js';
+import { readStreamOf } from './safe-files.js';
 
 export const csvOptions = { relax_column_count: true, bom: true } as const;
 
+/** Detection and preview read at most this much of a file: a header and ten rows fit many times over. */
+export const HEAD_BYTES = 4 * 1024 * 1024;
+
 /** The first record of a CSV and a few rows after it (detection and preview). */
 export async function readCsvHead(file: string, rows = 10): Promise<{ header: string[]; rows: string[][] }> {
-  const parser = fs.createReadStream(file, { highWaterMark: 64 * 1024 }).pipe(parse({ ...csvOptions, to_line: rows + 1 }));
+  const parser = readStreamOf(file, { limit: HEAD_BYTES }).pipe(parse({ ...csvOptions, to_line: rows + 1 }));
   const out: string[][] = [];
   for await (const record of parser as AsyncIterable<string[]>) {
     if (record.length === 1 && record[0] === '') continue;
@@ -29,7 +33,7 @@ export async function readCsvHead(file: string, rows = 10): Promise<{ header: st
 export async function readCsv(file: string, layout: CsvLayout, ctx: ReadContext): Promise<void> {
   const { problems, writer } = ctx;
   const size = fs.statSync(file).size || 1;
-  const input = fs.createReadStream(file, { highWaterMark: 1024 * 1024 });
+  const input = readStreamOf(file, { highWaterMark: 1024 * 1024 });
   let quoted = false;
   input.on('data', (chunk) => {
     if (!quoted && (chunk as Buffer).indexOf(34) !== -1) quoted = true;
@@ -94,7 +98,8 @@ export async function readCsv(file: string, layout: CsvLayout, ctx: ReadContext)
         chainArg = place;
       }
       const s = split === -1 ? null : record[split] || null;
-      writer.add(start, rel.path, lat, lon, s, json, chainArg);
+      const wait = writer.add(start, rel.path, lat, lon, s, json, chainArg);
+      if (wait !== null) await wait;
     }
   } catch (err) {
     const code = (err as { code?: unknown }).code;

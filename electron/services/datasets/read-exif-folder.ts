@@ -9,6 +9,7 @@ import path from 'node:path';
 import exifr from 'exifr';
 import { checkDegrees } from './fields.js';
 import type { ReadContext } from './read-context.js';
+import { describeFsError, kindOf } from './safe-files.js';
 
 export const PHOTO_EXTENSIONS = new Set(['.jpg', '.jpeg', '.jpe', '.tif', '.tiff', '.png', '.heic', '.heif', '.avif', '.webp']);
 /** Files read at once: exifr waits on small reads, so a few in flight hide the latency. */
@@ -21,6 +22,18 @@ export function isPhotoName(name: string): boolean {
 }
 
 export type GpsRead = { lat: number; lon: number } | { noGps: true } | { error: string };
+
+/** readGps, for a file that must lie (links followed) under `realRoot`. */
+export async function readGpsInside(realRoot: string, file: string): Promise<GpsRead> {
+  let real: string;
+  try {
+    real = await fs.realpath(file);
+  } catch (err) {
+    return { error: describeFsError(err) };
+  }
+  if (!real.startsWith(realRoot + path.sep)) return { error: 'a link to a file outside the folder' };
+  return readGps(real);
+}
 
 /** What exifr keeps of an opened file: its reader, whose handle we must close. */
 interface OpenedExifr {
@@ -37,7 +50,11 @@ interface OpenedExifr {
 export async function readGps(file: string): Promise<GpsRead> {
   const exr = new exifr.Exifr((exifr as unknown as { gpsOnlyOptions: object }).gpsOnlyOptions);
   try {
-    if ((await fs.stat(file)).size === 0) return { error: 'empty file' };
+    // Only regular files with content: a FIFO would block the read, a device or an
+    // empty pseudo file (size 0) could read on forever.
+    const stat = await fs.stat(file);
+    if (!stat.isFile()) return { error: `${kindOf(stat)}, not a photo file` };
+    if (stat.size === 0) return { error: 'empty file' };
     await exr.read(file);
     const output = (await exr.parse()) as { gps?: { latitude?: unknown; longitude?: unknown } } | undefined;
     const gps = output?.gps;
@@ -66,13 +83,14 @@ export interface FolderCounts {
 /** `files`: every file under `root` (relative, sorted), as listed by photo-index. */
 export async function readExifFolder(root: string, files: string[], ctx: ReadContext): Promise<FolderCounts> {
   const counts: FolderCounts = { noGps: 0, unreadable: 0, otherFiles: 0 };
+  const realRoot = await fs.realpath(root);
   const photos = files.filter(isPhotoName);
   counts.otherFiles = files.length - photos.length;
   for (let i = 0; i < photos.length; i += IN_FLIGHT) {
     ctx.tick(ctx.writer.rows, i / photos.length, `${i} of ${photos.length} photos read`);
     const batch = photos.slice(i, i + IN_FLIGHT);
-    const reads = await Promise.all(batch.map((rel) => readGps(path.join(root, rel))));
-    reads.forEach((r, k) => {
+    const reads = await Promise.all(batch.map((rel) => readGpsInside(realRoot, path.join(root, rel))));
+    for (const [k, r] of reads.entries()) {
       const rel = batch[k] as string;
       if ('error' in r) {
         counts.unreadable++;
@@ -80,9 +98,10 @@ export async function readExifFolder(root: string, files: string[], ctx: ReadCon
       } else if ('noGps' in r) {
         counts.noGps++;
       } else {
-        ctx.writer.add(null, rel, r.lat, r.lon, null, null, null);
+        const wait = ctx.writer.add(null, rel, r.lat, r.lon, null, null, null);
+        if (wait !== null) await wait;
       }
-    });
+    }
   }
   if (counts.unreadable > NAMED) ctx.warn(`… and ${counts.unreadable - NAMED} more unreadable files`);
   return counts;

@@ -5,11 +5,11 @@
  * coordinate in the answer, read with the shared completion parser; a chain in the
  * answer (Country/State/City) becomes the row's dataset label.
  */
-import fs from 'node:fs';
 import readline from 'node:readline';
 import { parseCompletion } from '../../../shared/parse/completion.js';
 import { checkDegrees, normaliseRelPath } from './fields.js';
 import type { ReadContext } from './read-context.js';
+import { readHead, readStreamOf, readWhole } from './safe-files.js';
 import type { DatasetFormat } from './types.js';
 
 export interface JsonItem {
@@ -46,15 +46,8 @@ export function jsonFormatOf(row: unknown): DatasetFormat | null {
 
 /** Is the file a JSON array (else JSON lines)? Looks at the first non-space byte. */
 export function isJsonArray(file: string): boolean {
-  const fd = fs.openSync(file, 'r');
-  try {
-    const buf = Buffer.alloc(4096);
-    const n = fs.readSync(fd, buf, 0, buf.length, 0);
-    const text = buf.subarray(0, n).toString('utf8').replace(/^\uFEFF/, '').trimStart();
-    return text.startsWith('[');
-  } finally {
-    fs.closeSync(fd);
-  }
+  const text = readHead(file, 4096).toString('utf8').replace(/^\uFEFF/, '').trimStart();
+  return text.startsWith('[');
 }
 
 /**
@@ -113,7 +106,7 @@ function parseItem(text: string, line: number): JsonItem {
 }
 
 export async function* jsonLinesItems(file: string): AsyncGenerator<JsonItem> {
-  const rl = readline.createInterface({ input: fs.createReadStream(file), crlfDelay: Infinity });
+  const rl = readline.createInterface({ input: readStreamOf(file), crlfDelay: Infinity });
   let line = 0;
   for await (const raw of rl) {
     line++;
@@ -123,8 +116,32 @@ export async function* jsonLinesItems(file: string): AsyncGenerator<JsonItem> {
   }
 }
 
-export function jsonItems(file: string): AsyncIterable<JsonItem> | Iterable<JsonItem> {
-  return isJsonArray(file) ? jsonArrayItems(fs.readFileSync(file, 'utf8')) : jsonLinesItems(file);
+/** Every item of the file; with `limit`, only those within its first `limit` bytes (detection, preview). */
+export function jsonItems(file: string, limit?: number): AsyncIterable<JsonItem> | Iterable<JsonItem> {
+  if (limit !== undefined) return jsonHeadItems(file, limit);
+  return isJsonArray(file) ? jsonArrayItems(readWhole(file)) : jsonLinesItems(file);
+}
+
+/** The items wholly inside the first `limit` bytes: an item cut by the limit is left out. */
+function* jsonHeadItems(file: string, limit: number): Generator<JsonItem> {
+  const head = readHead(file, limit);
+  const cut = head.length >= limit;
+  const text = head.toString('utf8').replace(/^\uFEFF/, '');
+  if (text.trimStart().startsWith('[')) {
+    let previous: JsonItem | null = null;
+    for (const item of jsonArrayItems(text)) {
+      if (previous !== null) yield previous;
+      previous = item;
+    }
+    if (previous !== null && !(cut && previous.error !== null)) yield previous;
+    return;
+  }
+  const lines = text.split('\n');
+  if (cut) lines.pop();
+  for (const [k, raw] of lines.entries()) {
+    const line = raw.endsWith('\r') ? raw.slice(0, -1) : raw;
+    if (line.trim() !== '') yield parseItem(line, k + 1);
+  }
 }
 
 export async function readJson(file: string, ctx: ReadContext): Promise<void> {
@@ -180,6 +197,7 @@ export async function readJson(file: string, ctx: ReadContext): Promise<void> {
     if (list.length > 1) meta.images = list;
     meta.answer = answer;
     const split = typeof row.split === 'string' ? row.split : null;
-    writer.add(item.line, rel.path, lat, lon, split, JSON.stringify(meta), parsed);
+    const wait = writer.add(item.line, rel.path, lat, lon, split, JSON.stringify(meta), parsed);
+    if (wait !== null) await wait;
   }
 }

@@ -10,7 +10,8 @@ import path from 'node:path';
 import type Database from 'better-sqlite3';
 import { ErrorCode, RpcError } from '../../../shared/rpc/errors.js';
 import { loadCountryCodes } from './country-codes.js';
-import { DatasetWriter, type PointLabeler } from './dataset-writer.js';
+import { DatasetWriter } from './dataset-writer.js';
+import type { LabelPipe } from './label-pipe.js';
 import { dropIndexes, shouldDefer } from './deferred-indexes.js';
 import { resolveDuplicates } from './duplicates.js';
 import { planSource } from './detect.js';
@@ -20,6 +21,7 @@ import type { ReadContext } from './read-context.js';
 import { readCsv } from './read-csv.js';
 import { readExifFolder, type FolderCounts } from './read-exif-folder.js';
 import { readJson } from './read-json.js';
+import { describeFsError } from './safe-files.js';
 import type { ImportOptions, ImportResult } from './types.js';
 import { refreshAgreement } from '../audit/label-risk.js';
 import { refreshLabelFacets } from '../browse/label-facets.js';
@@ -31,7 +33,7 @@ export interface ImportHooks {
   checkpoint(): void;
   resourcesDir: string;
   /** Made lazily, only when labels are asked for (loading geodata takes a second). */
-  loadLabeler(): PointLabeler;
+  openLabels(): LabelPipe;
 }
 
 /** At most this often a progress message (ms): the UI needs no more than ~10 a second. */
@@ -46,10 +48,16 @@ export async function runImport(db: Database.Database, options: ImportOptions, h
   const warnings = [...plan.detect.warnings];
 
   const imagesDir = plan.kind === 'folder' ? source : options.imagesDir ? path.resolve(options.imagesDir) : null;
-  if (imagesDir !== null && !fs.statSync(imagesDir, { throwIfNoEntry: false })?.isDirectory()) {
-    throw new RpcError(ErrorCode.NotFound, `${imagesDir}: no such folder (the image folder)`);
+  if (imagesDir !== null) {
+    let stat: fs.Stats | undefined;
+    try {
+      stat = fs.statSync(imagesDir, { throwIfNoEntry: false });
+    } catch (err) {
+      throw new RpcError(ErrorCode.BadInput, `${imagesDir}: cannot be read (${describeFsError(err)}) (the image folder)`);
+    }
+    if (!stat?.isDirectory()) throw new RpcError(ErrorCode.NotFound, `${imagesDir}: no such folder (the image folder)`);
   }
-  const phases = { listMs: 0, readMs: 0, indexMs: 0, facetsMs: 0, commitMs: 0, checkpointMs: 0 };
+  const phases = { listMs: 0, readMs: 0, insertMs: 0, labelWaitMs: 0, labelMs: 0, indexMs: 0, facetsMs: 0, commitMs: 0, checkpointMs: 0 };
   let mark = performance.now();
   const lap = (): number => {
     const now = performance.now();
@@ -66,16 +74,17 @@ export async function runImport(db: Database.Database, options: ImportOptions, h
   phases.listMs = lap();
   if (imagesDir === null) warnings.push('no image folder given: every row is marked as missing its photo');
 
-  const labeler = options.label === false ? null : (hooks.progress(0, null, 'loading the gazetteer'), hooks.loadLabeler());
   const countryCode = loadCountryCodes(hooks.resourcesDir);
   const problems = new Problems(source, options.skipBad === true);
   hooks.checkpoint();
+  // The labeler loads its gazetteer in its own thread while the first rows are read.
+  const labeler = options.label === false ? null : hooks.openLabels();
   lap();
 
   // The write lock is taken here and held to the end: readers (the main process,
   // over WAL) keep seeing the project as it was until COMMIT.
-  db.exec('BEGIN IMMEDIATE');
   try {
+    db.exec('BEGIN IMMEDIATE');
     const createdAt = new Date().toISOString();
     const name = datasetName(db, options.name, source);
     const datasetId = Number(
@@ -83,7 +92,7 @@ export async function runImport(db: Database.Database, options: ImportOptions, h
         .prepare('INSERT INTO datasets(name, root_dir, format, source, created_at) VALUES (?, ?, ?, ?, ?)')
         .run(name, imagesDir, format, source, createdAt).lastInsertRowid,
     );
-    const writer = new DatasetWriter(db, { datasetId, photos, labeler, countryCode, problems, createdAt });
+    const writer = new DatasetWriter(db, { datasetId, photos, labels: labeler, countryCode, problems, createdAt });
     const deferred = shouldDefer(db, plan.expectedRows) ? dropIndexes(db) : null;
     let last = 0;
     const ctx: ReadContext = {
@@ -104,10 +113,14 @@ export async function runImport(db: Database.Database, options: ImportOptions, h
     if (plan.kind === 'csv') await readCsv(source, plan.layout, ctx);
     else if (plan.kind === 'json') await readJson(source, ctx);
     else folder = await readExifFolder(source, files ?? [], ctx);
-    writer.flush();
+    await writer.finish();
     hooks.checkpoint();
     problems.throwIfFailed();
     phases.readMs = lap();
+    phases.insertMs = Math.round(writer.insertMs);
+    phases.labelWaitMs = Math.round(writer.labelWaitMs);
+    phases.labelMs = Math.round(labeler?.busyMs() ?? 0);
+    await labeler?.close();
     if (deferred) {
       hooks.progress(writer.rows, writer.rows, 'indexing');
       // CREATE INDEX sorts; SQLite's sorter can use helper threads on a multi-core machine.
@@ -175,6 +188,8 @@ export async function runImport(db: Database.Database, options: ImportOptions, h
   } catch (err) {
     if (db.inTransaction) db.exec('ROLLBACK');
     throw err;
+  } finally {
+    await labeler?.close();
   }
 }
 

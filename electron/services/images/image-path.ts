@@ -29,6 +29,10 @@ export function insideRoot(root: string, relPath: string, imageId: number): stri
   if (!realFile.startsWith(realRoot + path.sep)) {
     throw new RpcError(ErrorCode.NotFound, `photo ${imageId}: path lies outside the dataset's image folder`);
   }
-  if (!fs.statSync(realFile).isFile()) throw new RpcError(ErrorCode.NotFound, `photo ${imageId}: not a file`);
+  const stat = fs.statSync(realFile);
+  // A FIFO or device would block or never end the read; an empty file (or a pseudo file
+  // reporting size 0) has nothing to show.
+  if (!stat.isFile()) throw new RpcError(ErrorCode.NotFound, `photo ${imageId}: not a regular file`);
+  if (stat.size === 0) throw new RpcError(ErrorCode.NotFound, `photo ${imageId}: empty file`);
   return realFile;
 }

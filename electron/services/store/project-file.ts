@@ -42,15 +42,22 @@ export interface ProjectFileIdentity {
 export function readProjectIdentity(filePath: string): ProjectFileIdentity {
   let fd: number;
   try {
-    fd = fs.openSync(filePath, 'r');
+    // O_NONBLOCK: opening a FIFO for reading would otherwise wait for a writer, and
+    // with it the whole process. The descriptor is checked before anything is read.
+    fd = fs.openSync(filePath, fs.constants.O_RDONLY | (fs.constants.O_NONBLOCK ?? 0));
   } catch (err) {
     const code = (err as NodeJS.ErrnoException).code;
     if (code === 'ENOENT') throw new RpcError(ErrorCode.NotFound, `${filePath}: no such file`);
-    throw new RpcError(ErrorCode.NotAProject, `${filePath}: cannot be read (${code ?? String(err)})`);
+    const why = code === 'ELOOP' ? 'ELOOP: a loop of symbolic links' : (code ?? String(err));
+    throw new RpcError(ErrorCode.NotAProject, `${filePath}: cannot be read (${why})`);
   }
   const header = Buffer.alloc(100);
   let read: number;
   try {
+    const stat = fs.fstatSync(fd);
+    if (!stat.isFile()) {
+      throw new RpcError(ErrorCode.NotAProject, `${filePath}: not a GeoReason project (${nonFileKind(stat)}, not a regular file)`);
+    }
     read = fs.readSync(fd, header, 0, header.length, 0);
   } finally {
     fs.closeSync(fd);
@@ -58,7 +65,28 @@ export function readProjectIdentity(filePath: string): ProjectFileIdentity {
   if (read < header.length || !header.subarray(0, sqliteHeader.length).equals(sqliteHeader)) {
     throw new RpcError(ErrorCode.NotAProject, `${filePath}: not a GeoReason project (not an SQLite database)`);
   }
+  // SQLite opens these beside the project; a FIFO there would block it just the same.
+  for (const suffix of ['-wal', '-shm', '-journal']) {
+    let stat: fs.Stats | undefined;
+    try {
+      stat = fs.statSync(filePath + suffix, { throwIfNoEntry: false });
+    } catch {
+      stat = undefined;
+    }
+    if (stat !== undefined && !stat.isFile()) {
+      throw new RpcError(ErrorCode.NotAProject, `${filePath}${suffix}: ${nonFileKind(stat)} where SQLite keeps the project's ${suffix.slice(1)} file`);
+    }
+  }
   return identityFrom(filePath, header.readInt32BE(68), header.readInt32BE(60));
+}
+
+function nonFileKind(stat: fs.Stats): string {
+  if (stat.isFIFO()) return 'a FIFO (named pipe)';
+  if (stat.isCharacterDevice()) return 'a character device';
+  if (stat.isBlockDevice()) return 'a block device';
+  if (stat.isSocket()) return 'a socket';
+  if (stat.isDirectory()) return 'a folder';
+  return 'a special file';
 }
 
 /** Checks an application id and schema version, whoever read them. */
