@@ -9,7 +9,7 @@
 import path from 'node:path';
 import type { Browser, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { torchMissing } from '../integration/trainer-fixture.js';
+import { torchMissing } from '../helpers/trainer-fixture.js';
 import { launchChromium, screenshotPath } from '../helpers/browser.js';
 import { connectRpc } from '../helpers/rpc-client.js';
 import { startServerProcess, type ServerProcess } from '../helpers/server-process.js';

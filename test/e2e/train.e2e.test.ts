@@ -7,7 +7,7 @@
 import path from 'node:path';
 import type { Browser, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { makeTrainingProject, torchMissing } from '../integration/trainer-fixture.js';
+import { makeTrainingProject, torchMissing } from '../helpers/trainer-fixture.js';
 import { launchChromium, screenshotPath } from '../helpers/browser.js';
 import { startServerProcess, type ServerProcess } from '../helpers/server-process.js';
 import { tempDir } from '../helpers/temp.js';

@@ -18,7 +18,7 @@ import { ProjectStore } from '../../electron/services/store/project-store.js';
 import { connectRpc, type RpcClient } from '../helpers/rpc-client.js';
 import { startServerProcess, type ServerProcess } from '../helpers/server-process.js';
 import { tempDir } from '../helpers/temp.js';
-import { GEO_R_PAPER, makeTrainingProject } from './trainer-fixture.js';
+import { GEO_R_PAPER, makeTrainingProject } from '../helpers/trainer-fixture.js';
 
 let dir: string;
 let cleanup: () => void;

@@ -22,7 +22,7 @@ import { ProjectService } from '../../electron/services/project/project-service.
 import { detachedTask } from '../../electron/services/rpc/task-context.js';
 import { contract, type ResultOf } from '../../shared/rpc/contract.js';
 import { tempDir } from '../helpers/temp.js';
-import { PYTHON, makeTrainingProject, type Fixture } from './trainer-fixture.js';
+import { PYTHON, makeTrainingProject, type Fixture } from '../helpers/trainer-fixture.js';
 
 const FIX = path.resolve('test/fixtures/external');
 

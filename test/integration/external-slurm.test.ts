@@ -21,7 +21,7 @@ import { ExternalRunner } from '../../electron/services/external/runner.js';
 import { slurmMissing, startSlurmCluster, type SlurmCluster } from '../helpers/slurm-cluster.js';
 import { sshdMissing, startSshd, type LoopbackSshd } from '../helpers/sshd.js';
 import { tempDir } from '../helpers/temp.js';
-import { PYTHON, makeTrainingProject, type Fixture } from './trainer-fixture.js';
+import { PYTHON, makeTrainingProject, type Fixture } from '../helpers/trainer-fixture.js';
 
 const FIX = path.resolve('test/fixtures/external');
 

@@ -10,7 +10,7 @@ import { haversineKm } from '../../shared/geo/haversine.js';
 import { selectHard } from '../../electron/services/audit/hard-samples.js';
 import { mulberry32 } from '../../electron/services/audit/export/training-rows.js';
 import { tempDir } from '../helpers/temp.js';
-import { call, openAuditFixture, type AuditFixture } from './audit-fixture.js';
+import { call, openAuditFixture, type AuditFixture } from '../helpers/audit-fixture.js';
 
 describe('selectHard', () => {
   it('drops exactly the samples within R km of a hotspot (brute force check)', () => {

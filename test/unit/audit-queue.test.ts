@@ -6,7 +6,7 @@
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { riskOf } from '../../electron/services/audit/risk.js';
 import { tempDir } from '../helpers/temp.js';
-import { call, openAuditFixture, type AuditFixture } from './audit-fixture.js';
+import { call, openAuditFixture, type AuditFixture } from '../helpers/audit-fixture.js';
 
 let fx: AuditFixture;
 let cleanup: () => void;

@@ -8,7 +8,7 @@ import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { TruthReader } from '../../electron/services/inference/truth.js';
 import { filterSql } from '../../electron/services/browse/filter-sql.js';
 import { tempDir } from '../helpers/temp.js';
-import { call, openAuditFixture, type AuditFixture } from './audit-fixture.js';
+import { call, openAuditFixture, type AuditFixture } from '../helpers/audit-fixture.js';
 
 let fx: AuditFixture;
 let cleanup: () => void;

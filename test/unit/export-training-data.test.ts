@@ -19,7 +19,7 @@ import type { CliIo } from '../../electron/cli/command.js';
 import { exportCommand } from '../../electron/cli/commands/export.js';
 import { globeSolution } from '../../electron/services/audit/export/formats.js';
 import { tempDir } from '../helpers/temp.js';
-import { auditPhotos, call, openAuditFixture, type AuditFixture } from './audit-fixture.js';
+import { auditPhotos, call, openAuditFixture, type AuditFixture } from '../helpers/audit-fixture.js';
 
 let fx: AuditFixture;
 let cleanup: () => void;

@@ -13,7 +13,7 @@ import { resourcesDir } from '../../electron/services/app-paths.js';
 import { createJobManager, jobsHandlers, type JobsHandlers } from '../../electron/services/jobs/rpc-handlers.js';
 import { ProjectService } from '../../electron/services/project/project-service.js';
 import { detachedTask } from '../../electron/services/rpc/task-context.js';
-import { makeTrainingProject } from '../integration/trainer-fixture.js';
+import { makeTrainingProject } from '../helpers/trainer-fixture.js';
 import { tempDir } from '../helpers/temp.js';
 
 type Name = keyof typeof jobsMethods;
