@@ -5,12 +5,12 @@ import { geographicMedoid } from '../../electron/services/evaluate/baseline.js';
 import { evaluateHandlers, type EvaluateHandlers } from '../../electron/services/evaluate/rpc-handlers.js';
 import { completionsHandlers, type CompletionsHandlers } from '../../electron/services/inference/rpc-handlers.js';
 import { ProjectService } from '../../electron/services/project/project-service.js';
-import { detachedTask } from '../../electron/services/rpc/task-context.js';
 import { haversineKm } from '../../shared/geo/haversine.js';
 import { accuracyReport } from '../../shared/metrics/accuracy.js';
-import { contract } from '../../shared/rpc/contract.js';
+import type { MethodName, ResultOf } from '../../shared/rpc/contract.js';
 import { evaluateMethods } from '../../shared/rpc/evaluate-methods.js';
 import { buildFixture, fakeGeo, parisPhotos, type Fixture } from '../helpers/completions-fixture.js';
+import { callThroughContract } from '../helpers/contract-call.js';
 import { tempDir } from '../helpers/temp.js';
 
 let dir: string;
@@ -20,14 +20,7 @@ let projects: ProjectService;
 let evaluate: EvaluateHandlers;
 let runsApi: CompletionsHandlers;
 
-type Name = keyof typeof contract;
-async function call<M extends Name>(method: M, params: unknown): Promise<ReturnType<(typeof contract)[M]['result']['parse']>> {
-  const spec = contract[method];
-  const table = { ...evaluate, ...runsApi } as Record<string, (p: unknown, t: ReturnType<typeof detachedTask>) => unknown>;
-  const handler = table[method];
-  if (!handler) throw new Error(`no handler for ${method}`);
-  return spec.result.parse(await handler(spec.params.parse(params), detachedTask())) as ReturnType<(typeof contract)[M]['result']['parse']>;
-}
+const call = <M extends MethodName>(method: M, params: unknown): Promise<ResultOf<M>> => callThroughContract({ ...evaluate, ...runsApi }, method, params);
 
 const answer = (country: string, region: string, city: string, lat: number, lon: number): string =>
   `<think>why</think><answer>Country: ${country} State: ${region} City: ${city} Coordinates: (${lat}, ${lon})</answer>`;

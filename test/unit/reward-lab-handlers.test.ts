@@ -11,7 +11,6 @@ import { completionsHandlers, type CompletionsHandlers } from '../../electron/se
 import { ProjectService } from '../../electron/services/project/project-service.js';
 import { rewardHandlers, type RewardHandlers } from '../../electron/services/reward/rpc-handlers.js';
 import { locLiteralKm } from '../../shared/reward/geo-r-released.js';
-import { detachedTask } from '../../electron/services/rpc/task-context.js';
 import { contract, type MethodName, type ResultOf } from '../../shared/rpc/contract.js';
 import { ErrorCode } from '../../shared/rpc/errors.js';
 import { REWARD_BAND_LABELS, rewardMethods } from '../../shared/rpc/reward-methods.js';
@@ -20,6 +19,7 @@ import { scoreCompletion } from '../../shared/reward/score.js';
 import { decodeRunColumns } from '../../renderer/src/lib/reward-columns.js';
 import { BAND_LABELS, labStats, rewardsOf } from '../../renderer/src/lib/reward-stats.js';
 import { buildFixture, fakeGeo, type Fixture } from '../helpers/completions-fixture.js';
+import { callThroughContract } from '../helpers/contract-call.js';
 import { tempDir } from '../helpers/temp.js';
 
 let dir: string;
@@ -30,13 +30,7 @@ let reward: RewardHandlers;
 let completions: CompletionsHandlers;
 
 /** Through the contract's schemas, as the dispatcher calls a handler. */
-async function call<M extends MethodName>(method: M, params: unknown): Promise<ResultOf<M>> {
-  const spec = contract[method];
-  const all = { ...completions, ...reward } as Record<string, (p: unknown, t: ReturnType<typeof detachedTask>) => unknown>;
-  const handler = all[method];
-  if (!handler) throw new Error(`no handler for ${method}`);
-  return spec.result.parse(await handler(spec.params.parse(params), detachedTask())) as ResultOf<M>;
-}
+const call = <M extends MethodName>(method: M, params: unknown): Promise<ResultOf<M>> => callThroughContract({ ...completions, ...reward }, method, params);
 
 async function rejects(p: Promise<unknown>): Promise<{ code: number; message: string }> {
   try {
