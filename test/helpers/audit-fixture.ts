@@ -13,6 +13,7 @@ import { flagsToBits, type LabelFlag } from '../../electron/services/geo/flags.j
 import { ProjectService } from '../../electron/services/project/project-service.js';
 import { ProjectStore } from '../../electron/services/store/project-store.js';
 import { callThroughContract } from './contract-call.js';
+import { tempDir } from './temp.js';
 
 export interface AuditPhoto {
   relPath: string;
@@ -84,6 +85,21 @@ export function openAuditFixture(dir: string, photos?: AuditPhoto[]): AuditFixtu
   const projects = new ProjectService(path.join(dir, 'user'));
   projects.open(built.projectPath);
   return { dir, ...built, projects, handlers: auditHandlers(projects) };
+}
+
+/** An audit fixture in its own temporary folder; `close` closes the project and removes the folder. */
+export type TempAuditFixture = AuditFixture & { close: () => void };
+
+export function openTempAuditFixture(prefix: string, photos?: AuditPhoto[]): TempAuditFixture {
+  const { dir, cleanup } = tempDir(prefix);
+  const fx = openAuditFixture(dir, photos);
+  return {
+    ...fx,
+    close: () => {
+      fx.projects.close();
+      cleanup();
+    },
+  };
 }
 
 type Name = keyof typeof auditMethods;

@@ -6,8 +6,8 @@ import { contract, type ResultOf } from '../../shared/rpc/contract.js';
 import { completionsMethods } from '../../shared/rpc/completions-methods.js';
 import { resourcesDir } from '../../electron/services/app-paths.js';
 import { completionsHandlers, type CompletionsHandlers } from '../../electron/services/inference/rpc-handlers.js';
-import { ProjectService } from '../../electron/services/project/project-service.js';
-import { buildFixture, fakeGeo, type Fixture } from '../helpers/completions-fixture.js';
+import type { ProjectService } from '../../electron/services/project/project-service.js';
+import { fakeGeo, openFixtureProject, type Fixture } from '../helpers/completions-fixture.js';
 import { callThroughContract } from '../helpers/contract-call.js';
 import { tempDir } from '../helpers/temp.js';
 
@@ -26,11 +26,7 @@ const answer = (country: string, region: string, city: string, lat: number, lon:
 
 beforeEach(async () => {
   ({ dir, cleanup } = tempDir('georeason-runs-'));
-  fx = await buildFixture(dir);
-  const file = fx.store.path;
-  fx.store.close();
-  projects = new ProjectService(path.join(dir, 'user'));
-  projects.open(file);
+  ({ fx, projects } = await openFixtureProject(dir));
   handlers = completionsHandlers(projects, { resourcesDir: '/nonexistent', geo: () => fakeGeo });
 });
 afterEach(() => {

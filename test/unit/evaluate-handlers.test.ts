@@ -4,12 +4,12 @@ import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { geographicMedoid } from '../../electron/services/evaluate/baseline.js';
 import { evaluateHandlers, type EvaluateHandlers } from '../../electron/services/evaluate/rpc-handlers.js';
 import { completionsHandlers, type CompletionsHandlers } from '../../electron/services/inference/rpc-handlers.js';
-import { ProjectService } from '../../electron/services/project/project-service.js';
+import type { ProjectService } from '../../electron/services/project/project-service.js';
 import { haversineKm } from '../../shared/geo/haversine.js';
 import { accuracyReport } from '../../shared/metrics/accuracy.js';
 import type { MethodName, ResultOf } from '../../shared/rpc/contract.js';
 import { evaluateMethods } from '../../shared/rpc/evaluate-methods.js';
-import { buildFixture, fakeGeo, parisPhotos, type Fixture } from '../helpers/completions-fixture.js';
+import { fakeGeo, openFixtureProject, parisPhotos, type Fixture } from '../helpers/completions-fixture.js';
 import { callThroughContract } from '../helpers/contract-call.js';
 import { tempDir } from '../helpers/temp.js';
 
@@ -34,13 +34,10 @@ const km = (id: string, lat: number, lon: number): number => haversineKm(truthOf
 
 beforeEach(async () => {
   ({ dir, cleanup } = tempDir('georeason-evaluate-'));
-  fx = await buildFixture(dir);
-  // A photo without a point: never a ground-truth row.
-  fx.store.db.prepare("INSERT INTO images(dataset_id, rel_path, lat, lon, photo) VALUES (?, 'c/nowhere.jpg', NULL, NULL, 0)").run(fx.datasetId);
-  const file = fx.store.path;
-  fx.store.close();
-  projects = new ProjectService(path.join(dir, 'user'));
-  projects.open(file);
+  ({ fx, projects } = await openFixtureProject(dir, (built) => {
+    // A photo without a point: never a ground-truth row.
+    built.store.db.prepare("INSERT INTO images(dataset_id, rel_path, lat, lon, photo) VALUES (?, 'c/nowhere.jpg', NULL, NULL, 0)").run(built.datasetId);
+  }));
   evaluate = evaluateHandlers(projects);
   runsApi = completionsHandlers(projects, { resourcesDir: '/nonexistent', geo: () => fakeGeo });
 });

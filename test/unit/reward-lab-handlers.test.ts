@@ -8,7 +8,7 @@ import fs from 'node:fs';
 import path from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { completionsHandlers, type CompletionsHandlers } from '../../electron/services/inference/rpc-handlers.js';
-import { ProjectService } from '../../electron/services/project/project-service.js';
+import type { ProjectService } from '../../electron/services/project/project-service.js';
 import { rewardHandlers, type RewardHandlers } from '../../electron/services/reward/rpc-handlers.js';
 import { locLiteralKm } from '../../shared/reward/geo-r-released.js';
 import { contract, type MethodName, type ResultOf } from '../../shared/rpc/contract.js';
@@ -18,7 +18,7 @@ import { presetNames, presets } from '../../shared/reward/presets.js';
 import { scoreCompletion } from '../../shared/reward/score.js';
 import { decodeRunColumns } from '../../renderer/src/lib/reward-columns.js';
 import { BAND_LABELS, labStats, rewardsOf } from '../../renderer/src/lib/reward-stats.js';
-import { buildFixture, fakeGeo, type Fixture } from '../helpers/completions-fixture.js';
+import { fakeGeo, openFixtureProject, type Fixture } from '../helpers/completions-fixture.js';
 import { callThroughContract } from '../helpers/contract-call.js';
 import { tempDir } from '../helpers/temp.js';
 
@@ -46,11 +46,7 @@ const geoR = (lat: number, lon: number, country = 'France', city = 'Paris'): str
 
 beforeEach(async () => {
   ({ dir, cleanup } = tempDir('georeason-reward-lab-'));
-  fx = await buildFixture(dir);
-  const file = fx.store.path;
-  fx.store.close();
-  projects = new ProjectService(path.join(dir, 'user'));
-  projects.open(file);
+  ({ fx, projects } = await openFixtureProject(dir));
   completions = completionsHandlers(projects, { resourcesDir: '/nonexistent', geo: () => fakeGeo });
   reward = rewardHandlers(projects);
 });
