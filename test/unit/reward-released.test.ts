@@ -149,6 +149,13 @@ const PYTHON = '/usr/bin/python3';
 const HAVE_PYTHON = fs.existsSync(PYTHON);
 const READERS = path.join(ROOT, 'test/fixtures/reward-export/released_readers.py');
 
+/** What the released Python readers make of each text: its location literal and whether its box format passes. */
+async function pythonReaders(texts: string[]): Promise<{ loc: ([number, number] | null)[]; bbox: boolean[] }> {
+  const { execFileSync } = await import('node:child_process');
+  const out = execFileSync(PYTHON, ['-I', '-B', READERS], { input: JSON.stringify(texts), maxBuffer: 64 << 20 });
+  return JSON.parse(out.toString('utf8')) as { loc: ([number, number] | null)[]; bbox: boolean[] };
+}
+
 /** Texts around the LOC literal: whitespace, comments, numbers, strings, containers. */
 function literalCorpus(n: number): string[] {
   let seed = 20261206;
@@ -203,10 +210,8 @@ function literalCorpus(n: number): string[] {
 
 describe.skipIf(!HAVE_PYTHON)('readLocLiteral agrees with ast.literal_eval (/usr/bin/python3)', () => {
   it('on 3000 generated texts and the cases above', async () => {
-    const { execFileSync } = await import('node:child_process');
     const texts = [...literalCorpus(3000), ...geoR.cases.map((c) => c.text)];
-    const out = execFileSync(PYTHON, ['-I', '-B', READERS], { input: JSON.stringify(texts), maxBuffer: 64 << 20 });
-    const py = (JSON.parse(out.toString('utf8')) as { loc: ([number, number] | null)[] }).loc;
+    const py = (await pythonReaders(texts)).loc;
     const mismatches: string[] = [];
     texts.forEach((t, i) => {
       const ts = readLocLiteral(t);
@@ -239,10 +244,8 @@ function bboxCorpus(n: number): string[] {
 
 describe.skipIf(!HAVE_PYTHON)("bboxFormatOk agrees with format_reward_rec's regex (/usr/bin/python3)", () => {
   it('on 4000 texts built from its parts', async () => {
-    const { execFileSync } = await import('node:child_process');
     const texts = [...bboxCorpus(4000), ...geoR.cases.map((c) => c.text)];
-    const out = execFileSync(PYTHON, ['-I', '-B', READERS], { input: JSON.stringify(texts), maxBuffer: 64 << 20 });
-    const py = (JSON.parse(out.toString('utf8')) as { bbox: boolean[] }).bbox;
+    const py = (await pythonReaders(texts)).bbox;
     const mismatches = texts.filter((t, i) => bboxFormatOk(t) !== py[i]).map((t) => JSON.stringify(t));
     expect(mismatches.slice(0, 20)).toEqual([]);
     expect(py.filter(Boolean).length).toBeGreaterThan(200);
