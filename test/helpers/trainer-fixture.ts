@@ -8,7 +8,7 @@ import fs from 'node:fs';
 import path from 'node:path';
 import sharp from 'sharp';
 import { ProjectStore } from '../../electron/services/store/project-store.js';
-import { seededRandom } from './seeded-random.js';
+import { mulberry32 } from '../../shared/random.js';
 
 export const PYTHON = '/usr/bin/python3';
 
@@ -34,7 +34,7 @@ export interface Fixture {
 export async function makeTrainingProject(dir: string, perPlace = 30, opts: { missing?: number } = {}): Promise<Fixture> {
   const photos = path.join(dir, 'photos');
   fs.mkdirSync(photos, { recursive: true });
-  const rand = seededRandom(7);
+  const rand = mulberry32(7);
   const size = 48;
   const rows: { file: string; place: (typeof PLACES)[number]; lat: number; lon: number }[] = [];
   for (let n = 0; n < perPlace; n++) {

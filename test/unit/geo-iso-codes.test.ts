@@ -10,7 +10,7 @@ import { beforeAll, describe, expect, it } from 'vitest';
 import { resourcesDir } from '../../electron/services/app-paths.js';
 import type { RegionRecord } from '../../electron/services/geo/geodata.js';
 import { loadLabeler, type Labeler } from '../../electron/services/geo/labeler.js';
-import { seededRandom } from '../helpers/seeded-random.js';
+import { mulberry32 } from '../../shared/random.js';
 
 const ISO_JSON = '/usr/share/iso-codes/json/iso_3166-2.json';
 const missing = fs.existsSync(ISO_JSON) ? null : `${ISO_JSON} is missing (apt-get install iso-codes)`;
@@ -39,7 +39,7 @@ describe.skipIf(missing !== null && !process.env.CI)('region codes against ISO 3
   });
 
   it('random land points (seeded) get current codes; few land points outside Antarctica have none', () => {
-    const next = seededRandom(20261206);
+    const next = mulberry32(20261206);
     const wrong = new Map<string, number>();
     let land = 0;
     let uncoded = 0;
