@@ -6,10 +6,10 @@
  *   server is SIGKILLed while the job runs; its trainer dies with it (its stdout pipe
  *   is gone). A server started again on the same project marks the job failed and
  *   says why; metrics, log and the project (integrity_check) are intact.
- * - an external `custom` run (a stand-in trainer printing TRL-style dicts), which by
- *   design runs detached from the app: if it survives the kill, the next start follows
- *   it again (still running, metrics still coming, cancel works); if it died too (the
- *   machine went down), the next start marks it failed.
+ * - an external `custom` run (a stand-in trainer printing TRL-style dicts), which runs
+ *   detached from the app so that it outlives a restart: if it survives the kill, the
+ *   next start follows it again (still running, metrics still coming, cancel works);
+ *   if it died too (the machine went down), the next start marks it failed.
  */
 import fs from 'node:fs';
 import path from 'node:path';
@@ -165,7 +165,7 @@ describe('kill -9 during a job', () => {
     const { server, rpc } = await start();
     const job = await startExternal(rpc, 'survives');
     await sigkill(server);
-    expect(alive(job.pid as number)).toBe(true); // detached in its own session, by design
+    expect(alive(job.pid as number)).toBe(true); // detached in its own session, so the kill did not reach it
     const left = storedState(job.id);
     expect(left.status).toBe('running');
 

@@ -164,7 +164,7 @@ describe('samples and comparison', () => {
 });
 
 describe('published IM2GPS3K table', () => {
-  it('holds the seven rows of reference.md, each with its paper and source', () => {
+  it("holds the seven rows of the Geo-R paper's IM2GPS3K table, each with its paper and source", () => {
     expect(PUBLISHED_IM2GPS3K.map((r) => r.method)).toEqual(['Geo-R', 'GeoCLIP', 'GLOBE', 'GeoDecoder', 'Geo-Ranker', 'G3', 'PIGEON']);
     const geoR = PUBLISHED_IM2GPS3K[0]!;
     expect(geoR.accuracyPct).toEqual([18.1, 41.53, 58.31, 75.33, 86.42]);
