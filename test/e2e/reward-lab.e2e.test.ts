@@ -9,8 +9,8 @@ import fs from 'node:fs';
 import path from 'node:path';
 import type { Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import WebSocket from 'ws';
 import { screenshotPath } from '../helpers/browser.js';
+import { callOnce } from '../helpers/rpc-client.js';
 import type { ServerProcess } from '../helpers/server-process.js';
 import { openWorkbench, type Workbench } from '../helpers/workbench.js';
 
@@ -21,26 +21,7 @@ let dir: string;
 let consoleErrors: string[];
 
 /** One JSON-RPC call over the server host's WebSocket. */
-async function rpc<T>(method: string, params: unknown): Promise<T> {
-  const ws = new WebSocket(`${server.origin.replace(/^http/, 'ws')}/rpc?token=${server.token}`);
-  await new Promise((resolve, reject) => {
-    ws.once('open', resolve);
-    ws.once('error', reject);
-  });
-  try {
-    return await new Promise<T>((resolve, reject) => {
-      ws.on('message', (data: Buffer) => {
-        const m = JSON.parse(data.toString()) as { id?: number; result?: T; error?: { message: string } };
-        if (m.id !== 1) return;
-        if (m.error) reject(new Error(m.error.message));
-        else resolve(m.result as T);
-      });
-      ws.send(JSON.stringify({ jsonrpc: '2.0', id: 1, method, params }));
-    });
-  } finally {
-    ws.close();
-  }
-}
+const rpc = <T>(method: string, params: unknown): Promise<T> => callOnce<T>(server, method, params);
 
 /** A point `km` north of (lat, lon) (south when that would pass the pole). */
 function north(lat: number, lon: number, km: number): [number, number] {
