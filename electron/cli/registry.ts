@@ -1,4 +1,4 @@
-/** Every CLI command, in the order `--help` lists them. Later issues add theirs here. */
+/** Every CLI command, in the order `--help` lists them: a new command is added here. */
 import type { CliCommand } from './command.js';
 import { evalCommand } from './commands/eval.js';
 import { exportCommand } from './commands/export.js';

@@ -1,10 +1,9 @@
 /**
  * Published accuracy on IM2GPS3K (%, at 1/25/200/750/2500 km), as printed in the
  * main results table of the Geo-R paper ("Vision-Language Reasoning for
- * Geolocalization: A Reinforcement Learning Approach", AAAI 2026, arXiv:2601.00388;
- * seeds/geo-r-paper-digest.txt, copied in reference.md). Each row also names the
- * method's own paper. These are references only: they compare like for like only
- * with a run on the IM2GPS3K test set (2,997 photos), scored with d ≤ t.
+ * Geolocalization: A Reinforcement Learning Approach", AAAI 2026, arXiv:2601.00388).
+ * Each row also names the method's own paper. These are references only: they compare
+ * like for like only with a run on the IM2GPS3K test set (2,997 photos), scored with d ≤ t.
  */
 export const PUBLISHED_THRESHOLDS_KM = [1, 25, 200, 750, 2500] as const;
 

@@ -1,6 +1,6 @@
 /**
- * Reads any completion into `{reasoning, country, region, city, lat, lon, format_ok}`
- * (design.md, "Reading a completion"). It recognises forms, not strings: level labels
+ * Reads any completion into `{reasoning, country, region, city, lat, lon, format_ok}`.
+ * It recognises forms, not strings, because models word their answers freely: level labels
  * in any case, numbered or bulleted, with `:`/`=`/dash separators, JSON and Python-dict
  * keys with quoted values, and the coordinate forms in ./coordinates.ts.
  */

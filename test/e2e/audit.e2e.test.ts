@@ -7,35 +7,22 @@
  */
 import fs from 'node:fs';
 import path from 'node:path';
-import type { Browser, Page } from 'playwright-core';
+import type { Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { launchChromium, screenshotPath } from '../helpers/browser.js';
-import { repoRoot, startServerProcess, type ServerProcess } from '../helpers/server-process.js';
-import { tempDir } from '../helpers/temp.js';
+import { screenshotPath } from '../helpers/browser.js';
+import { repoRoot } from '../helpers/server-process.js';
+import { openWorkbench, type Workbench } from '../helpers/workbench.js';
 
-let server: ServerProcess;
-let browser: Browser;
+let workbench: Workbench;
 let page: Page;
 let dir: string;
-let cleanup: () => void;
-const consoleErrors: string[] = [];
+let consoleErrors: string[];
 
 beforeAll(async () => {
-  ({ dir, cleanup } = tempDir('georeason-e2e-audit-'));
-  server = await startServerProcess(['--demo', '--port', '0', '--data-dir', path.join(dir, 'user')]);
-  browser = await launchChromium();
-  page = await browser.newPage({ viewport: { width: 1440, height: 900 } });
-  page.on('console', (m) => {
-    if (m.type() === 'error') consoleErrors.push(m.text());
-  });
-  page.on('pageerror', (e) => consoleErrors.push(e.message));
-  await page.goto(server.url);
+  workbench = await openWorkbench({ name: 'audit', project: 'demo' });
+  ({ page, dir, errors: consoleErrors } = workbench);
 }, 180_000);
-afterAll(async () => {
-  await browser?.close();
-  await server?.stop();
-  cleanup?.();
-});
+afterAll(() => workbench?.close());
 
 const currentId = async (): Promise<string | null> => page.getByTestId('audit-item').getAttribute('data-image-id');
 

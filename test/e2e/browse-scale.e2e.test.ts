@@ -6,43 +6,35 @@
  * chosen, and choosing a photo (the detail panel narrows the grid) keeps it in view.
  */
 import path from 'node:path';
-import type { Browser, Page } from 'playwright-core';
+import type { Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { launchChromium, screenshotPath } from '../helpers/browser.js';
+import { screenshotPath } from '../helpers/browser.js';
 import { buildLargeProject } from '../helpers/large-project.js';
-import { startServerProcess, type ServerProcess } from '../helpers/server-process.js';
-import { tempDir } from '../helpers/temp.js';
+import { openWorkbench, type Workbench } from '../helpers/workbench.js';
 
 const photos = 120_000;
 /** Far below what rendering every card would make (about 10 elements a card). */
 const maxElements = 4_000;
 
-let server: ServerProcess;
-let browser: Browser;
+let workbench: Workbench;
 let page: Page;
-let cleanup: () => void;
-const errors: string[] = [];
+let errors: string[];
 
 beforeAll(async () => {
-  let dir: string;
-  ({ dir, cleanup } = tempDir('georeason-e2e-browse-scale-'));
-  const file = path.join(dir, 'large.georeason.sqlite');
-  buildLargeProject(file, photos);
-  server = await startServerProcess(['--project', file, '--port', '0', '--data-dir', path.join(dir, 'user')]);
-  browser = await launchChromium();
-  page = await browser.newPage({ viewport: { width: 1440, height: 900 } });
-  page.on('pageerror', (e) => errors.push(e.message));
-  page.on('console', (m) => {
-    if (m.type() === 'error') errors.push(m.text());
+  workbench = await openWorkbench({
+    name: 'browse-scale',
+    project: {
+      build: (dir) => {
+        const file = path.join(dir, 'large.georeason.sqlite');
+        buildLargeProject(file, photos);
+        return file;
+      },
+    },
+    waitForProject: true,
   });
-  await page.goto(server.url);
-  await page.getByTestId('project-summary').waitFor();
+  ({ page, errors } = workbench);
 }, 180_000);
-afterAll(async () => {
-  await browser?.close();
-  await server?.stop();
-  cleanup?.();
-});
+afterAll(() => workbench?.close());
 
 interface GridState {
   elements: number;

@@ -7,42 +7,27 @@
  */
 import fs from 'node:fs';
 import path from 'node:path';
-import type { Browser, Page } from 'playwright-core';
+import type { Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { launchChromium, screenshotPath } from '../helpers/browser.js';
+import { screenshotPath } from '../helpers/browser.js';
 import { startFakeOpenAiServer, type FakeOpenAiServer } from '../helpers/fake-openai-server.js';
-import { startServerProcess, type ServerProcess } from '../helpers/server-process.js';
-import { tempDir } from '../helpers/temp.js';
+import { openWorkbench, type Workbench } from '../helpers/workbench.js';
 
-let server: ServerProcess;
+let workbench: Workbench;
 let fake: FakeOpenAiServer;
-let browser: Browser;
 let page: Page;
-let cleanup: () => void;
 let workDir: string;
-const consoleErrors: string[] = [];
+let consoleErrors: string[];
 
 beforeAll(async () => {
-  let dir: string;
-  ({ dir, cleanup } = tempDir('georeason-e2e-completions-'));
-  workDir = dir;
   // Each answer takes a moment, so the progress can be watched.
   fake = await startFakeOpenAiServer(Array.from({ length: 5 }, () => ({ kind: 'slow' as const, delayMs: 400 })));
-  server = await startServerProcess(['--demo', '--port', '0', '--data-dir', path.join(dir, 'user')]);
-  browser = await launchChromium();
-  page = await browser.newPage({ viewport: { width: 1440, height: 900 } });
-  page.on('console', (m) => {
-    if (m.type() === 'error') consoleErrors.push(m.text());
-  });
-  page.on('pageerror', (e) => consoleErrors.push(e.message));
-  page.on('dialog', (d) => void d.accept());
-  await page.goto(server.url);
+  workbench = await openWorkbench({ name: 'completions', project: 'demo', onPage: (p) => p.on('dialog', (d) => void d.accept()) });
+  ({ page, dir: workDir, errors: consoleErrors } = workbench);
 }, 180_000);
 afterAll(async () => {
-  await browser?.close();
-  await server?.stop();
+  await workbench?.close();
   await fake?.close();
-  cleanup?.();
 });
 
 async function fillLiveForm(model: string): Promise<void> {

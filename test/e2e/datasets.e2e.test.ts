@@ -4,37 +4,23 @@
  * open a photo's detail — photo, chain, evidence, and a map with its point — and see
  * every point clustered on the map view. Screenshots land in test-output/.
  */
-import path from 'node:path';
-import type { Browser, Page } from 'playwright-core';
+import type { Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { launchChromium, screenshotPath } from '../helpers/browser.js';
+import { screenshotPath } from '../helpers/browser.js';
 import { connectRpc } from '../helpers/rpc-client.js';
-import { startServerProcess, type ServerProcess } from '../helpers/server-process.js';
-import { tempDir } from '../helpers/temp.js';
+import type { ServerProcess } from '../helpers/server-process.js';
+import { openWorkbench, type Workbench } from '../helpers/workbench.js';
 
+let workbench: Workbench;
 let server: ServerProcess;
-let browser: Browser;
 let page: Page;
-let cleanup: () => void;
-const consoleErrors: string[] = [];
+let consoleErrors: string[];
 
 beforeAll(async () => {
-  let dir: string;
-  ({ dir, cleanup } = tempDir('georeason-e2e-datasets-'));
-  server = await startServerProcess(['--demo', '--port', '0', '--data-dir', path.join(dir, 'user')]);
-  browser = await launchChromium();
-  page = await browser.newPage({ viewport: { width: 1440, height: 900 } });
-  page.on('console', (m) => {
-    if (m.type() === 'error') consoleErrors.push(m.text());
-  });
-  page.on('pageerror', (e) => consoleErrors.push(e.message));
-  await page.goto(server.url);
+  workbench = await openWorkbench({ name: 'datasets', project: 'demo' });
+  ({ server, page, errors: consoleErrors } = workbench);
 }, 180_000);
-afterAll(async () => {
-  await browser?.close();
-  await server?.stop();
-  cleanup?.();
-});
+afterAll(() => workbench?.close());
 
 describe('datasets in Chromium', () => {
   it('opens the demo project with its two datasets', async () => {

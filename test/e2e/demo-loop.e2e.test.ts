@@ -6,42 +6,27 @@
  * temperature finishes, the Train view says GRPO got no signal and what to change, and
  * one click opens the job's sampled rollouts in the Reward Lab, which says the same.
  */
-import path from 'node:path';
-import type { Browser, Page } from 'playwright-core';
+import type { Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { presetNames } from '../../shared/reward/presets.js';
-import { torchMissing } from '../integration/trainer-fixture.js';
-import { launchChromium, screenshotPath } from '../helpers/browser.js';
+import { torchMissing } from '../helpers/trainer-fixture.js';
+import { screenshotPath } from '../helpers/browser.js';
 import { connectRpc } from '../helpers/rpc-client.js';
-import { startServerProcess, type ServerProcess } from '../helpers/server-process.js';
-import { tempDir } from '../helpers/temp.js';
+import type { ServerProcess } from '../helpers/server-process.js';
+import { openWorkbench, type Workbench } from '../helpers/workbench.js';
 
 const missing = torchMissing();
+let workbench: Workbench;
 let server: ServerProcess;
-let browser: Browser;
 let page: Page;
-let cleanup: () => void;
-const consoleErrors: string[] = [];
+let consoleErrors: string[];
 
 describe.skipIf(missing !== null)('the demo loop in Chromium', () => {
   beforeAll(async () => {
-    let dir: string;
-    ({ dir, cleanup } = tempDir('georeason-e2e-demo-loop-'));
-    server = await startServerProcess(['--demo', '--port', '0', '--data-dir', path.join(dir, 'user')]);
-    browser = await launchChromium();
-    page = await browser.newPage({ viewport: { width: 1440, height: 1000 } });
-    page.on('console', (m) => {
-      if (m.type() === 'error') consoleErrors.push(m.text());
-    });
-    page.on('pageerror', (e) => consoleErrors.push(e.message));
-    await page.goto(server.url);
-    await page.getByTestId('project-summary').waitFor({ timeout: 120_000 });
+    workbench = await openWorkbench({ name: 'demo-loop', project: 'demo', viewport: { width: 1440, height: 1000 }, waitForProject: 120_000 });
+    ({ server, page, errors: consoleErrors } = workbench);
   }, 180_000);
-  afterAll(async () => {
-    await browser?.close();
-    await server?.stop();
-    cleanup?.();
-  });
+  afterAll(() => workbench?.close());
 
   it('counts the shipped presets among the reward specs', async () => {
     const stat = page.getByTestId('project-summary').locator('.stat').filter({ hasText: 'Reward specs' });

@@ -9,45 +9,22 @@
 import { execFileSync } from 'node:child_process';
 import fs from 'node:fs';
 import path from 'node:path';
-import type { Browser, Page } from 'playwright-core';
+import type { Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { launchChromium, screenshotPath } from '../helpers/browser.js';
-import { repoRoot, startServerProcess, type ServerProcess } from '../helpers/server-process.js';
-import { tempDir } from '../helpers/temp.js';
+import { screenshotPath } from '../helpers/browser.js';
+import { repoRoot } from '../helpers/server-process.js';
+import { openWorkbench, type Workbench } from '../helpers/workbench.js';
 
-let server: ServerProcess;
-let browser: Browser;
+let workbench: Workbench;
 let page: Page;
 let dir: string;
-let cleanup: () => void;
-const consoleErrors: string[] = [];
+let consoleErrors: string[];
 
 beforeAll(async () => {
-  ({ dir, cleanup } = tempDir('georeason-e2e-evaluate-'));
-  // The demo build sometimes fails to reopen its fresh file ("disk I/O error", a flake
-  // of the demo/project-file code under load, reported to its owner); the next start
-  // finds the built file and opens it.
-  for (let attempt = 1; ; attempt++) {
-    try {
-      server = await startServerProcess(['--demo', '--port', '0', '--data-dir', path.join(dir, 'user')]);
-      break;
-    } catch (err) {
-      if (attempt >= 3 || !/disk I\/O error/.test(String(err))) throw err;
-    }
-  }
-  browser = await launchChromium();
-  page = await browser.newPage({ viewport: { width: 1440, height: 1000 } });
-  page.on('console', (m) => {
-    if (m.type() === 'error') consoleErrors.push(m.text());
-  });
-  page.on('pageerror', (e) => consoleErrors.push(e.message));
-  await page.goto(server.url);
+  workbench = await openWorkbench({ name: 'evaluate', project: 'demo', viewport: { width: 1440, height: 1000 } });
+  ({ page, dir, errors: consoleErrors } = workbench);
 }, 180_000);
-afterAll(async () => {
-  await browser?.close();
-  await server?.stop();
-  cleanup?.();
-});
+afterAll(() => workbench?.close());
 
 const csvLine = (cells: (string | number)[]): string => cells.map((c) => (typeof c === 'string' && /[",\n]/.test(c) ? `"${c.replace(/"/g, '""')}"` : String(c))).join(',');
 

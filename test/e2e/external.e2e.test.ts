@@ -4,36 +4,20 @@
  * custom command that prints TRL logs and watch its metrics arrive in the job list.
  * Screenshots land in test-output/.
  */
-import path from 'node:path';
-import type { Browser, Page } from 'playwright-core';
+import type { Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { launchChromium, screenshotPath } from '../helpers/browser.js';
-import { startServerProcess, type ServerProcess } from '../helpers/server-process.js';
-import { tempDir } from '../helpers/temp.js';
+import { screenshotPath } from '../helpers/browser.js';
+import { openWorkbench, type Workbench } from '../helpers/workbench.js';
 
-let server: ServerProcess;
-let browser: Browser;
+let workbench: Workbench;
 let page: Page;
-let cleanup: () => void;
-const consoleErrors: string[] = [];
+let consoleErrors: string[];
 
 beforeAll(async () => {
-  let dir: string;
-  ({ dir, cleanup } = tempDir('georeason-e2e-external-'));
-  server = await startServerProcess(['--demo', '--port', '0', '--data-dir', path.join(dir, 'user')]);
-  browser = await launchChromium();
-  page = await browser.newPage({ viewport: { width: 1440, height: 1000 } });
-  page.on('console', (m) => {
-    if (m.type() === 'error') consoleErrors.push(m.text());
-  });
-  page.on('pageerror', (e) => consoleErrors.push(e.message));
-  await page.goto(server.url);
+  workbench = await openWorkbench({ name: 'external', project: 'demo', viewport: { width: 1440, height: 1000 } });
+  ({ page, errors: consoleErrors } = workbench);
 }, 180_000);
-afterAll(async () => {
-  await browser?.close();
-  await server?.stop();
-  cleanup?.();
-});
+afterAll(() => workbench?.close());
 
 describe('external trainers in Chromium', () => {
   it('previews the exact VLM-R1 GRPO command and files', async () => {

@@ -10,18 +10,16 @@
  */
 import fs from 'node:fs';
 import path from 'node:path';
-import type { Browser, Page } from 'playwright-core';
+import type { Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { launchChromium, screenshotPath } from '../helpers/browser.js';
+import { screenshotPath } from '../helpers/browser.js';
 import { connectRpc } from '../helpers/rpc-client.js';
-import { startServerProcess, type ServerProcess } from '../helpers/server-process.js';
-import { tempDir } from '../helpers/temp.js';
+import type { ServerProcess } from '../helpers/server-process.js';
+import { openWorkbench, type Workbench } from '../helpers/workbench.js';
 
-let server: ServerProcess;
-let browser: Browser;
+let workbench: Workbench;
 let page: Page;
-let cleanup: () => void;
-const consoleErrors: string[] = [];
+let consoleErrors: string[];
 
 const IMG = '<img src=x onerror=window.__pwned=1>';
 const SCRIPT = '<script>window.__pwned=2</script>';
@@ -46,11 +44,22 @@ async function injected(p: Page): Promise<Record<string, unknown>> {
 const clean = { pwned: undefined, handlers: 0, imgX: 0, svg: 0, inlineScripts: 0 };
 
 beforeAll(async () => {
-  let dir: string;
-  ({ dir, cleanup } = tempDir('georeason-e2e-hostile-'));
-  const project = path.join(dir, 'hostile.georeason.sqlite');
-  server = await startServerProcess(['--port', '0', '--project', project, '--data-dir', path.join(dir, 'user')]);
+  workbench = await openWorkbench({
+    name: 'hostile',
+    project: { build: (dir) => path.join(dir, 'hostile.georeason.sqlite') },
+    prepare: importHostileContent,
+    onPage: (p, errors) =>
+      p.on('dialog', (d) => {
+        errors.push(`a dialog opened: ${d.message()}`);
+        void d.dismiss();
+      }),
+  });
+  ({ page, errors: consoleErrors } = workbench);
+}, 180_000);
+afterAll(() => workbench?.close());
 
+/** A dataset and a run whose every text field carries markup, imported over RPC. */
+async function importHostileContent(server: ServerProcess, dir: string): Promise<void> {
   // MP16-Pro layout: the dataset's own place columns show in the detail as its chain.
   const header = 'IMG_ID,LAT,LON,neighbourhood,city,county,state,region,country,continent,caption';
   const rows = [
@@ -71,24 +80,7 @@ beforeAll(async () => {
     result: { rows: 2 },
   });
   rpc.close();
-
-  browser = await launchChromium();
-  page = await browser.newPage({ viewport: { width: 1440, height: 900 } });
-  page.on('console', (m) => {
-    if (m.type() === 'error') consoleErrors.push(m.text());
-  });
-  page.on('pageerror', (e) => consoleErrors.push(e.message));
-  page.on('dialog', (d) => {
-    consoleErrors.push(`a dialog opened: ${d.message()}`);
-    void d.dismiss();
-  });
-  await page.goto(server.url);
-}, 180_000);
-afterAll(async () => {
-  await browser?.close();
-  await server?.stop();
-  cleanup?.();
-});
+}
 
 describe('hostile content in Chromium', () => {
   it('keeps the renderer away from Node and the file system', async () => {

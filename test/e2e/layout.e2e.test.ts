@@ -10,19 +10,16 @@
 import fs from 'node:fs';
 import path from 'node:path';
 import Database from 'better-sqlite3';
-import type { Browser, Page } from 'playwright-core';
+import type { Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { ensureDemoProject } from '../../electron/services/demo/demo-project.js';
 import { importRun } from '../../electron/services/inference/import-run.js';
 import { detachedTask } from '../../electron/services/rpc/task-context.js';
-import { launchChromium, screenshotPath } from '../helpers/browser.js';
+import { screenshotPath } from '../helpers/browser.js';
 import { axeViolations, layoutReport } from '../helpers/layout-checks.js';
-import { startServerProcess, type ServerProcess } from '../helpers/server-process.js';
-import { tempDir } from '../helpers/temp.js';
+import { openPage, openWorkbench, type Workbench } from '../helpers/workbench.js';
 
-let server: ServerProcess;
-let browser: Browser;
-let cleanup: () => void;
+let workbench: Workbench;
 
 function addFinishedJobs(file: string): void {
   const db = new Database(file);
@@ -72,20 +69,21 @@ async function addReasoningRun(file: string, dir: string): Promise<void> {
 }
 
 beforeAll(async () => {
-  let dir: string;
-  ({ dir, cleanup } = tempDir('georeason-e2e-layout-'));
-  const file = path.join(dir, 'demo.georeason.sqlite');
-  await ensureDemoProject(file);
-  addFinishedJobs(file);
-  await addReasoningRun(file, dir);
-  server = await startServerProcess(['--project', file, '--port', '0', '--data-dir', path.join(dir, 'user')]);
-  browser = await launchChromium();
+  workbench = await openWorkbench({
+    name: 'layout',
+    project: {
+      build: async (dir) => {
+        const file = path.join(dir, 'demo.georeason.sqlite');
+        await ensureDemoProject(file);
+        addFinishedJobs(file);
+        await addReasoningRun(file, dir);
+        return file;
+      },
+    },
+    noPage: true,
+  });
 }, 180_000);
-afterAll(async () => {
-  await browser?.close();
-  await server?.stop();
-  cleanup?.();
-});
+afterAll(() => workbench?.close());
 
 /** Each view (and its tabs and panels), and what to do there so the screen shows what a person works with. */
 const views: { id: string; nav?: string; ready: (page: Page) => Promise<void>; dialog?: boolean }[] = [
@@ -162,16 +160,14 @@ describe.each(sizes)('every view at $width×$height', (size) => {
   const imageRequests: string[] = [];
 
   beforeAll(async () => {
-    page = await browser.newPage({ viewport: size });
-    page.on('pageerror', (e) => errors.push(e.message));
-    page.on('console', (m) => {
-      if (m.type() === 'error') errors.push(m.text());
+    page = await openPage(workbench.browser, workbench.server, errors, {
+      viewport: size,
+      waitForProject: true,
+      onPage: (p) =>
+        p.on('response', (r) => {
+          if (new URL(r.url()).pathname.startsWith('/image/') && r.status() >= 400) imageRequests.push(`${r.status()} ${r.url()}`);
+        }),
     });
-    page.on('response', (r) => {
-      if (new URL(r.url()).pathname.startsWith('/image/') && r.status() >= 400) imageRequests.push(`${r.status()} ${r.url()}`);
-    });
-    await page.goto(server.url);
-    await page.getByTestId('project-summary').waitFor();
   });
   afterAll(async () => {
     await page?.close();

@@ -7,41 +7,21 @@
  */
 import fs from 'node:fs';
 import path from 'node:path';
-import type { Browser, Page } from 'playwright-core';
+import type { Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import WebSocket from 'ws';
-import { launchChromium, screenshotPath } from '../helpers/browser.js';
-import { startServerProcess, type ServerProcess } from '../helpers/server-process.js';
-import { tempDir } from '../helpers/temp.js';
+import { screenshotPath } from '../helpers/browser.js';
+import { callOnce } from '../helpers/rpc-client.js';
+import type { ServerProcess } from '../helpers/server-process.js';
+import { openWorkbench, type Workbench } from '../helpers/workbench.js';
 
+let workbench: Workbench;
 let server: ServerProcess;
-let browser: Browser;
 let page: Page;
 let dir: string;
-let cleanup: () => void;
-const consoleErrors: string[] = [];
+let consoleErrors: string[];
 
 /** One JSON-RPC call over the server host's WebSocket. */
-async function rpc<T>(method: string, params: unknown): Promise<T> {
-  const ws = new WebSocket(`${server.origin.replace(/^http/, 'ws')}/rpc?token=${server.token}`);
-  await new Promise((resolve, reject) => {
-    ws.once('open', resolve);
-    ws.once('error', reject);
-  });
-  try {
-    return await new Promise<T>((resolve, reject) => {
-      ws.on('message', (data: Buffer) => {
-        const m = JSON.parse(data.toString()) as { id?: number; result?: T; error?: { message: string } };
-        if (m.id !== 1) return;
-        if (m.error) reject(new Error(m.error.message));
-        else resolve(m.result as T);
-      });
-      ws.send(JSON.stringify({ jsonrpc: '2.0', id: 1, method, params }));
-    });
-  } finally {
-    ws.close();
-  }
-}
+const rpc = <T>(method: string, params: unknown): Promise<T> => callOnce<T>(server, method, params);
 
 /** A point `km` north of (lat, lon) (south when that would pass the pole). */
 function north(lat: number, lon: number, km: number): [number, number] {
@@ -53,16 +33,14 @@ const answer = (lat: number, lon: number): string =>
   `<think>The vegetation and the signs.</think><answer>Country: Somewhere State: x City: y Coordinates: (${lat.toFixed(5)}, ${lon.toFixed(5)})</answer>`;
 
 beforeAll(async () => {
-  ({ dir, cleanup } = tempDir('georeason-e2e-reward-'));
-  server = await startServerProcess(['--demo', '--port', '0', '--data-dir', path.join(dir, 'user')]);
-  browser = await launchChromium();
-  page = await browser.newPage({ viewport: { width: 1500, height: 1000 }, acceptDownloads: true });
-  page.on('console', (m) => {
-    if (m.type() === 'error') consoleErrors.push(m.text());
+  workbench = await openWorkbench({
+    name: 'reward',
+    project: 'demo',
+    viewport: { width: 1500, height: 1000 },
+    acceptDownloads: true,
+    waitForProject: 120_000,
   });
-  page.on('pageerror', (e) => consoleErrors.push(e.message));
-  await page.goto(server.url);
-  await page.getByTestId('project-summary').waitFor({ timeout: 120_000 });
+  ({ server, page, dir, errors: consoleErrors } = workbench);
 
   // The run: 4 samples per photo at set distances; the last photo's samples give no coordinate.
   const datasets = await rpc<{ id: number; name: string }[]>('datasets.list', {});
@@ -97,11 +75,7 @@ beforeAll(async () => {
   const summary = await rpc<{ completions: number; photos: number }>('runs.importFile', { datasetId: sample.id, source: file, name: 'reward lab fixture' });
   expect(summary).toMatchObject({ completions: photos.rows.length * 4, photos: photos.rows.length });
 }, 180_000);
-afterAll(async () => {
-  await browser?.close();
-  await server?.stop();
-  cleanup?.();
-});
+afterAll(() => workbench?.close());
 
 async function knots(): Promise<[number, number][]> {
   const raw = await page.getByTestId('curve-canvas').getAttribute('data-knots');

@@ -6,35 +6,25 @@
 import path from 'node:path';
 import type { Browser } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { launchChromium, screenshotPath } from '../helpers/browser.js';
-import { startServerProcess, type ServerProcess } from '../helpers/server-process.js';
-import { tempDir } from '../helpers/temp.js';
+import { screenshotPath } from '../helpers/browser.js';
+import type { ServerProcess } from '../helpers/server-process.js';
+import { openPage, openWorkbench, type Workbench } from '../helpers/workbench.js';
 
+let workbench: Workbench;
 let server: ServerProcess;
 let browser: Browser;
 let dir: string;
-let cleanup: () => void;
 
 beforeAll(async () => {
-  ({ dir, cleanup } = tempDir('georeason-e2e-'));
-  server = await startServerProcess(['--port', '0', '--data-dir', path.join(dir, 'user')]);
-  browser = await launchChromium();
+  workbench = await openWorkbench({ name: 'shell', project: 'none', noPage: true });
+  ({ server, browser, dir } = workbench);
 });
-afterAll(async () => {
-  await browser?.close();
-  await server?.stop();
-  cleanup();
-});
+afterAll(() => workbench?.close());
 
 describe('workbench shell in Chromium', () => {
   it('creates a project, survives a reload, and shows it in recent projects', async () => {
-    const page = await browser.newPage({ viewport: { width: 1360, height: 820 } });
     const consoleErrors: string[] = [];
-    page.on('console', (m) => {
-      if (m.type() === 'error') consoleErrors.push(m.text());
-    });
-    page.on('pageerror', (e) => consoleErrors.push(e.message));
-    await page.goto(server.url);
+    const page = await openPage(browser, server, consoleErrors, { viewport: { width: 1360, height: 820 } });
     expect(new URL(page.url()).searchParams.has('token')).toBe(false);
     await page.getByRole('heading', { name: 'Projects', exact: true }).waitFor();
     await page.screenshot({ path: screenshotPath('shell-start') });

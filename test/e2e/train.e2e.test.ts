@@ -4,42 +4,34 @@
  * its metrics live, survives a reload of the page (the job is found again with its
  * history), shows the log, and the policy's completions runs appear.
  */
-import path from 'node:path';
-import type { Browser, Page } from 'playwright-core';
+import type { Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { makeTrainingProject, torchMissing } from '../integration/trainer-fixture.js';
-import { launchChromium, screenshotPath } from '../helpers/browser.js';
-import { startServerProcess, type ServerProcess } from '../helpers/server-process.js';
-import { tempDir } from '../helpers/temp.js';
+import { makeTrainingProject, torchMissing } from '../helpers/trainer-fixture.js';
+import { screenshotPath } from '../helpers/browser.js';
+import { openWorkbench, type Workbench } from '../helpers/workbench.js';
 
 const missing = torchMissing();
-let server: ServerProcess;
-let browser: Browser;
+let workbench: Workbench;
 let page: Page;
-let cleanup: () => void;
-const consoleErrors: string[] = [];
+let consoleErrors: string[];
 
 describe.skipIf(missing !== null)('training in Chromium', () => {
   beforeAll(async () => {
-    let dir: string;
-    ({ dir, cleanup } = tempDir('georeason-e2e-train-'));
-    const fx = await makeTrainingProject(dir, 20);
-    const file = fx.store.path;
-    fx.store.close();
-    server = await startServerProcess(['--project', file, '--port', '0', '--data-dir', path.join(dir, 'user')]);
-    browser = await launchChromium();
-    page = await browser.newPage({ viewport: { width: 1440, height: 1000 } });
-    page.on('console', (m) => {
-      if (m.type() === 'error') consoleErrors.push(m.text());
+    workbench = await openWorkbench({
+      name: 'train',
+      project: {
+        build: async (dir) => {
+          const fx = await makeTrainingProject(dir, 20);
+          const file = fx.store.path;
+          fx.store.close();
+          return file;
+        },
+      },
+      viewport: { width: 1440, height: 1000 },
     });
-    page.on('pageerror', (e) => consoleErrors.push(e.message));
-    await page.goto(server.url);
+    ({ page, errors: consoleErrors } = workbench);
   }, 180_000);
-  afterAll(async () => {
-    await browser?.close();
-    await server?.stop();
-    cleanup?.();
-  });
+  afterAll(() => workbench?.close());
 
   it('shows the environment: the interpreter, torch, and no GPU found', async () => {
     await page.getByTestId('nav-train').click();

@@ -7,6 +7,7 @@ import fs from 'node:fs';
 import path from 'node:path';
 import sharp from 'sharp';
 import type { GeoLookup } from '../../electron/services/inference/geo-lookup.js';
+import { ProjectService } from '../../electron/services/project/project-service.js';
 import { ProjectStore } from '../../electron/services/store/project-store.js';
 
 export interface FixturePhoto {
@@ -112,3 +113,17 @@ export const fakeGeo: GeoLookup = {
     return cities[`${cc}\t${name.trim().toLowerCase()}`] ?? null;
   },
 };
+
+/**
+ * Builds the fixture in `dir` and opens it in a ProjectService (user data in `dir`/user),
+ * as the app opens a project; `prepare` may change the project before that.
+ */
+export async function openFixtureProject(dir: string, prepare?: (fx: Fixture) => void): Promise<{ fx: Fixture; projects: ProjectService }> {
+  const fx = await buildFixture(dir);
+  prepare?.(fx);
+  const file = fx.store.path;
+  fx.store.close();
+  const projects = new ProjectService(path.join(dir, 'user'));
+  projects.open(file);
+  return { fx, projects };
+}

@@ -59,3 +59,15 @@ export async function connectRpc(server: ServerProcess): Promise<RpcClient> {
     },
   };
 }
+
+/** One call on its own connection: resolves with the result, throws the error's message. */
+export async function callOnce<T>(server: ServerProcess, method: string, params: unknown = {}): Promise<T> {
+  const rpc = await connectRpc(server);
+  try {
+    const outcome = await rpc.call(method, params);
+    if ('error' in outcome) throw new Error(outcome.error.message);
+    return outcome.result as T;
+  } finally {
+    rpc.close();
+  }
+}

@@ -5,9 +5,8 @@
  */
 import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
 import fs from 'node:fs';
-import net from 'node:net';
 import path from 'node:path';
-import { freePort } from './slurm-cluster.js';
+import { freePort, waitForPort } from './ports.js';
 
 /** Why an sshd cannot start here, or null. */
 export function sshdMissing(): string | null {
@@ -26,22 +25,6 @@ export interface LoopbackSshd {
   /** ssh options that trust the throw-away host key. */
   sshOptions: string[];
   stop(): void;
-}
-
-async function waitForPort(port: number, ms: number): Promise<void> {
-  const end = Date.now() + ms;
-  for (;;) {
-    const ok = await new Promise<boolean>((resolve) => {
-      const s = net.connect(port, '127.0.0.1', () => {
-        s.end();
-        resolve(true);
-      });
-      s.on('error', () => resolve(false));
-    });
-    if (ok) return;
-    if (Date.now() > end) throw new Error(`sshd did not listen on ${port}`);
-    await new Promise((r) => setTimeout(r, 100));
-  }
 }
 
 /** Starts sshd with its files in `dir`; `sessionEnv` is set in every session. */

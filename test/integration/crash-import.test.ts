@@ -14,8 +14,7 @@ import Database from 'better-sqlite3';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { ProjectStore } from '../../electron/services/store/project-store.js';
 import { contentHash, tableCounts } from '../helpers/project-hash.js';
-import { connectRpc, type RpcClient } from '../helpers/rpc-client.js';
-import { startServerProcess, type ServerProcess } from '../helpers/server-process.js';
+import { killStartedServers, sigkill, startOnProject } from '../helpers/crash-servers.js';
 import { tempDir } from '../helpers/temp.js';
 
 let dir: string;
@@ -34,22 +33,19 @@ function snapshot(): { hash: string; counts: Record<string, number> } {
   }
 }
 
-/** Servers started here, killed after the tests whatever happened. */
-const servers: ServerProcess[] = [];
-
-async function start(): Promise<{ server: ServerProcess; rpc: RpcClient }> {
-  const server = await startServerProcess(['--port', '0', '--project', project, '--data-dir', path.join(dir, 'user')]);
-  servers.push(server);
-  return { server, rpc: await connectRpc(server) };
+/** Reopens the project as the app does (migrations, WAL recovery) and checks its integrity. */
+function expectIntact(): void {
+  const store = ProjectStore.open(project);
+  try {
+    expect(store.db.pragma('integrity_check', { simple: true })).toBe('ok');
+    expect(store.db.pragma('foreign_key_check')).toEqual([]);
+  } finally {
+    store.close();
+  }
 }
 
-function sigkill(server: ServerProcess): Promise<void> {
-  return new Promise((resolve) => {
-    if (server.child.exitCode !== null || server.child.signalCode !== null) return resolve();
-    server.child.once('exit', () => resolve());
-    server.child.kill('SIGKILL');
-  });
-}
+/** A server host on this file's project, killed after the tests if still running. */
+const start = (): ReturnType<typeof startOnProject> => startOnProject(project, dir);
 
 beforeAll(async () => {
   ({ dir, cleanup } = tempDir('georeason-crash-import-'));
@@ -73,7 +69,7 @@ beforeAll(async () => {
   await server.stop();
 }, 180_000);
 afterAll(() => {
-  for (const server of servers) if (server.child.exitCode === null && server.child.signalCode === null) server.child.kill('SIGKILL');
+  killStartedServers();
   cleanup?.();
 });
 
@@ -116,13 +112,7 @@ async function killDuring(method: string, params: Record<string, unknown>, when:
   expect(await answer).toBeInstanceOf(Error);
 
   // Reopen as the app does (migrations, WAL recovery), then compare with before.
-  const store = ProjectStore.open(project);
-  try {
-    expect(store.db.pragma('integrity_check', { simple: true })).toBe('ok');
-    expect(store.db.pragma('foreign_key_check')).toEqual([]);
-  } finally {
-    store.close();
-  }
+  expectIntact();
   const after = snapshot();
   expect(after.counts).toEqual(before.counts);
   expect(after.hash).toBe(before.hash);
@@ -189,13 +179,7 @@ describe('kill -9 during an import', () => {
     await new Promise((r) => setTimeout(r, 150));
     await sigkill(server);
     const outcome = await answer;
-    const store = ProjectStore.open(project);
-    try {
-      expect(store.db.pragma('integrity_check', { simple: true })).toBe('ok');
-      expect(store.db.pragma('foreign_key_check')).toEqual([]);
-    } finally {
-      store.close();
-    }
+    expectIntact();
     const after = snapshot();
     const left = after.counts.images ?? 0;
     if (outcome instanceof Error) {

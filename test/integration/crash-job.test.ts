@@ -6,50 +6,28 @@
  *   server is SIGKILLed while the job runs; its trainer dies with it (its stdout pipe
  *   is gone). A server started again on the same project marks the job failed and
  *   says why; metrics, log and the project (integrity_check) are intact.
- * - an external `custom` run (a stand-in trainer printing TRL-style dicts), which by
- *   design runs detached from the app: if it survives the kill, the next start follows
- *   it again (still running, metrics still coming, cancel works); if it died too (the
- *   machine went down), the next start marks it failed.
+ * - an external `custom` run (a stand-in trainer printing TRL-style dicts), which runs
+ *   detached from the app so that it outlives a restart: if it survives the kill, the
+ *   next start follows it again (still running, metrics still coming, cancel works);
+ *   if it died too (the machine went down), the next start marks it failed.
  */
 import fs from 'node:fs';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { ProjectStore } from '../../electron/services/store/project-store.js';
-import { connectRpc, type RpcClient } from '../helpers/rpc-client.js';
-import { startServerProcess, type ServerProcess } from '../helpers/server-process.js';
+import type { RpcClient } from '../helpers/rpc-client.js';
+import { killStartedServers, sigkill, startOnProject } from '../helpers/crash-servers.js';
+import { alive } from '../helpers/processes.js';
 import { tempDir } from '../helpers/temp.js';
-import { GEO_R_PAPER, makeTrainingProject } from './trainer-fixture.js';
+import { GEO_R_PAPER, makeTrainingProject } from '../helpers/trainer-fixture.js';
 
 let dir: string;
 let cleanup: () => void;
 let project: string;
 /** Trainer pids (external runs: process groups) to end after the tests if still there. */
 const trainers: { pid: number; group: boolean }[] = [];
-/** Servers started here, killed after the tests whatever happened. */
-const servers: ServerProcess[] = [];
-
-async function start(): Promise<{ server: ServerProcess; rpc: RpcClient }> {
-  const server = await startServerProcess(['--port', '0', '--project', project, '--data-dir', path.join(dir, 'user')]);
-  servers.push(server);
-  return { server, rpc: await connectRpc(server) };
-}
-
-function sigkill(server: ServerProcess): Promise<void> {
-  return new Promise((resolve) => {
-    if (server.child.exitCode !== null || server.child.signalCode !== null) return resolve();
-    server.child.once('exit', () => resolve());
-    server.child.kill('SIGKILL');
-  });
-}
-
-function alive(pid: number): boolean {
-  try {
-    process.kill(pid, 0);
-    return true;
-  } catch {
-    return false;
-  }
-}
+/** A server host on this file's project, killed after the tests if still running. */
+const start = (): ReturnType<typeof startOnProject> => startOnProject(project, dir);
 
 beforeAll(async () => {
   ({ dir, cleanup } = tempDir('georeason-crash-job-'));
@@ -81,7 +59,7 @@ beforeAll(async () => {
 }, 120_000);
 
 afterAll(() => {
-  for (const server of servers) if (server.child.exitCode === null && server.child.signalCode === null) server.child.kill('SIGKILL');
+  killStartedServers();
   for (const t of trainers) {
     try {
       process.kill(t.group ? -t.pid : t.pid, 'SIGKILL');
@@ -187,7 +165,7 @@ describe('kill -9 during a job', () => {
     const { server, rpc } = await start();
     const job = await startExternal(rpc, 'survives');
     await sigkill(server);
-    expect(alive(job.pid as number)).toBe(true); // detached in its own session, by design
+    expect(alive(job.pid as number)).toBe(true); // detached in its own session, so the kill did not reach it
     const left = storedState(job.id);
     expect(left.status).toBe('running');
 

@@ -10,8 +10,7 @@ import fs from 'node:fs';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { ProjectStore } from '../../electron/services/store/project-store.js';
-import { connectRpc, type RpcClient } from '../helpers/rpc-client.js';
-import { startServerProcess, type ServerProcess } from '../helpers/server-process.js';
+import { killStartedServers, startOnProject } from '../helpers/crash-servers.js';
 import { tempDir } from '../helpers/temp.js';
 
 let dir: string;
@@ -19,14 +18,8 @@ let cleanup: () => void;
 let project: string;
 const PHOTOS = 400;
 
-/** Servers started here, killed after the tests whatever happened. */
-const servers: ServerProcess[] = [];
-
-async function start(): Promise<{ server: ServerProcess; rpc: RpcClient }> {
-  const server = await startServerProcess(['--port', '0', '--project', project, '--data-dir', path.join(dir, 'user')]);
-  servers.push(server);
-  return { server, rpc: await connectRpc(server) };
-}
+/** A server host on this file's project, killed after the tests if still running. */
+const start = (): ReturnType<typeof startOnProject> => startOnProject(project, dir);
 
 beforeAll(async () => {
   ({ dir, cleanup } = tempDir('georeason-crash-reviews-'));
@@ -41,7 +34,7 @@ beforeAll(async () => {
   await server.stop();
 }, 120_000);
 afterAll(() => {
-  for (const server of servers) if (server.child.exitCode === null && server.child.signalCode === null) server.child.kill('SIGKILL');
+  killStartedServers();
   cleanup?.();
 });
 

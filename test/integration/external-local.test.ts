@@ -9,11 +9,10 @@ import fs from 'node:fs';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { JobEvent, JobInfo } from '../../shared/rpc/jobs-methods.js';
-import { ExternalSettings, type ExternalSettings as Settings } from '../../shared/rpc/external-methods.js';
+import type { ExternalSettings as Settings } from '../../shared/rpc/external-methods.js';
 import { JobManager, type ProjectRef } from '../../electron/services/jobs/job-manager.js';
 import { JobStore } from '../../electron/services/jobs/job-store.js';
-import { RewardSpecsStore } from '../../electron/services/reward/specs-store.js';
-import { specOf, stagingDir } from '../../electron/services/external/context.js';
+import { stagingDir } from '../../electron/services/external/context.js';
 import { RECIPES } from '../../electron/services/external/recipes/index.js';
 import { ExternalRunner } from '../../electron/services/external/runner.js';
 import { pidAlive } from '../../electron/services/jobs/job-process.js';
@@ -21,8 +20,9 @@ import { externalHandlers } from '../../electron/services/external/rpc-handlers.
 import { ProjectService } from '../../electron/services/project/project-service.js';
 import { detachedTask } from '../../electron/services/rpc/task-context.js';
 import { contract, type ResultOf } from '../../shared/rpc/contract.js';
+import { makeExternalProject, startExternal } from '../helpers/external-fixture.js';
 import { tempDir } from '../helpers/temp.js';
-import { PYTHON, makeTrainingProject, type Fixture } from './trainer-fixture.js';
+import { PYTHON, type Fixture } from '../helpers/trainer-fixture.js';
 
 const FIX = path.resolve('test/fixtures/external');
 
@@ -47,10 +47,7 @@ describe('external trainers on this machine', () => {
     for (const r of RECIPES) manager.registerRunner(r.id, runner);
   };
 
-  const start = (settings: Settings): JobInfo => {
-    const s = ExternalSettings.parse(settings);
-    return manager.startWith(project, s.recipe, { name: s.runName, datasetId: s.data?.datasetId ?? null, specName: 'distance only', external: s, spec: specOf(project.db, s) });
-  };
+  const start = (settings: Settings): JobInfo => startExternal(manager, project, settings);
 
   const waitUntil = async (what: string, ok: () => boolean, ms = 20_000): Promise<void> => {
     const end = Date.now() + ms;
@@ -73,12 +70,7 @@ describe('external trainers on this machine', () => {
   });
 
   beforeAll(async () => {
-    fx = await makeTrainingProject(tmp.dir, 2);
-    project = { db: fx.store.db, path: fx.store.path, cacheDir: fx.store.cacheDir };
-    specId = new RewardSpecsStore(fx.store.db).save(undefined, 'distance only', {
-      components: [{ kind: 'distance', knots_km: [0, 750, 2500, 20000], values: [1, 0.5, 0.2, 0] }],
-      combine: 'weighted_sum',
-    }).id;
+    ({ fx, project, specId } = await makeExternalProject(tmp.dir, 2));
   }, 60_000);
 
   afterAll(() => {

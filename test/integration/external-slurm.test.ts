@@ -11,17 +11,17 @@
 import fs from 'node:fs';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { ExternalSettings, type ExternalSettings as Settings } from '../../shared/rpc/external-methods.js';
+import type { JobInfo } from '../../shared/rpc/jobs-methods.js';
+import type { ExternalSettings as Settings } from '../../shared/rpc/external-methods.js';
 import { JobManager, type ProjectRef } from '../../electron/services/jobs/job-manager.js';
 import { JobStore } from '../../electron/services/jobs/job-store.js';
-import { RewardSpecsStore } from '../../electron/services/reward/specs-store.js';
-import { specOf } from '../../electron/services/external/context.js';
 import { RECIPES } from '../../electron/services/external/recipes/index.js';
 import { ExternalRunner } from '../../electron/services/external/runner.js';
 import { slurmMissing, startSlurmCluster, type SlurmCluster } from '../helpers/slurm-cluster.js';
 import { sshdMissing, startSshd, type LoopbackSshd } from '../helpers/sshd.js';
+import { makeExternalProject, startExternal } from '../helpers/external-fixture.js';
 import { tempDir } from '../helpers/temp.js';
-import { PYTHON, makeTrainingProject, type Fixture } from './trainer-fixture.js';
+import { PYTHON, type Fixture } from '../helpers/trainer-fixture.js';
 
 const FIX = path.resolve('test/fixtures/external');
 
@@ -49,10 +49,7 @@ describe.skipIf(missing !== null && !process.env.CI)('external trainers under a 
     for (const r of RECIPES) manager.registerRunner(r.id, runner);
   };
 
-  const start = (settings: Settings) => {
-    const s = ExternalSettings.parse(settings);
-    return manager.startWith(project, s.recipe, { name: s.runName, datasetId: s.data?.datasetId ?? null, specName: 'distance only', external: s, spec: specOf(project.db, s) });
-  };
+  const start = (settings: Settings): JobInfo => startExternal(manager, project, settings);
 
   const grpo = (runName: string, more: Partial<Settings> = {}): Settings => ({
     recipe: 'vlm-r1-grpo',
@@ -82,12 +79,7 @@ describe.skipIf(missing !== null && !process.env.CI)('external trainers under a 
   beforeAll(async () => {
     if (missing) throw new Error(`Slurm is required on CI: ${missing} (scripts/setup.sh installs it)`);
     cluster = await startSlurmCluster(fs.mkdtempSync(path.join(tmp.dir, 'c')));
-    fx = await makeTrainingProject(tmp.dir, 2);
-    project = { db: fx.store.db, path: fx.store.path, cacheDir: fx.store.cacheDir };
-    specId = new RewardSpecsStore(fx.store.db).save(undefined, 'distance only', {
-      components: [{ kind: 'distance', knots_km: [0, 750, 2500, 20000], values: [1, 0.5, 0.2, 0] }],
-      combine: 'weighted_sum',
-    }).id;
+    ({ fx, project, specId } = await makeExternalProject(tmp.dir, 2));
   }, 90_000);
 
   afterAll(async () => {

@@ -5,9 +5,7 @@
  * ssh, metrics read, checkpoints listed over ssh, cancel reaching the remote process
  * group. Skipped, saying why, when sshd, rsync or root are missing.
  */
-import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
 import fs from 'node:fs';
-import net from 'node:net';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { ExternalSettings, type ExternalSettings as Settings } from '../../shared/rpc/external-methods.js';
@@ -22,53 +20,18 @@ import { externalHandlers } from '../../electron/services/external/rpc-handlers.
 import { ProjectService } from '../../electron/services/project/project-service.js';
 import { detachedTask } from '../../electron/services/rpc/task-context.js';
 import { contract } from '../../shared/rpc/contract.js';
+import { sshdMissing, startSshd, type LoopbackSshd } from '../helpers/sshd.js';
 import { tempDir } from '../helpers/temp.js';
-import { PYTHON, makeTrainingProject, type Fixture } from './trainer-fixture.js';
+import { PYTHON, makeTrainingProject, type Fixture } from '../helpers/trainer-fixture.js';
 
 const FIX = path.resolve('test/fixtures/external');
 
-function sshMissing(): string | null {
-  if (!fs.existsSync('/usr/sbin/sshd')) return '/usr/sbin/sshd is not installed (apt-get install openssh-server)';
-  for (const bin of ['ssh', 'ssh-keygen', 'rsync', 'scp']) {
-    if (spawnSync('bash', ['-c', `command -v ${bin}`]).status !== 0) return `${bin} is not installed`;
-  }
-  if (process.getuid?.() !== 0) return 'sshd for the test must start as root';
-  return null;
-}
-
-const missing = sshMissing();
+const missing = sshdMissing();
 if (missing) console.warn(`external SSH tests skipped: ${missing}`);
-
-async function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const srv = net.createServer();
-    srv.listen(0, '127.0.0.1', () => {
-      const port = (srv.address() as net.AddressInfo).port;
-      srv.close(() => resolve(port));
-    });
-    srv.on('error', reject);
-  });
-}
-
-async function waitForPort(port: number, ms: number): Promise<void> {
-  const end = Date.now() + ms;
-  for (;;) {
-    const ok = await new Promise<boolean>((resolve) => {
-      const s = net.connect(port, '127.0.0.1', () => {
-        s.end();
-        resolve(true);
-      });
-      s.on('error', () => resolve(false));
-    });
-    if (ok) return;
-    if (Date.now() > end) throw new Error(`sshd did not listen on ${port}`);
-    await new Promise((r) => setTimeout(r, 100));
-  }
-}
 
 describe.skipIf(missing !== null)('external trainers over SSH (loopback sshd)', () => {
   const tmp = tempDir('georeason-external-ssh-');
-  let sshd: ChildProcess | null = null;
+  let sshd: LoopbackSshd | null = null;
   let port = 0;
   let fx: Fixture;
   let project: ProjectRef;
@@ -77,31 +40,8 @@ describe.skipIf(missing !== null)('external trainers over SSH (loopback sshd)', 
   const manager = new JobManager({ resourcesDir: tmp.dir, encoderDirs: [], emit: () => undefined, python: () => PYTHON, graceMs: 3000, geo: () => null });
 
   beforeAll(async () => {
-    const hostKey = path.join(tmp.dir, 'host_key');
-    for (const k of [hostKey, key]) spawnSync('ssh-keygen', ['-q', '-t', 'ed25519', '-N', '', '-f', k], { stdio: 'ignore' });
-    fs.writeFileSync(path.join(tmp.dir, 'authorized_keys'), fs.readFileSync(`${key}.pub`));
-    port = await freePort();
-    const config = path.join(tmp.dir, 'sshd_config');
-    fs.writeFileSync(
-      config,
-      [
-        `Port ${port}`,
-        'ListenAddress 127.0.0.1',
-        `HostKey ${hostKey}`,
-        `PidFile ${path.join(tmp.dir, 'sshd.pid')}`,
-        `AuthorizedKeysFile ${path.join(tmp.dir, 'authorized_keys')}`,
-        'PasswordAuthentication no',
-        'KbdInteractiveAuthentication no',
-        'PermitRootLogin prohibit-password',
-        'StrictModes no',
-        'UsePAM no',
-        'Subsystem sftp internal-sftp',
-        '',
-      ].join('\n'),
-    );
-    fs.mkdirSync('/run/sshd', { recursive: true });
-    sshd = spawn('/usr/sbin/sshd', ['-D', '-e', '-f', config], { stdio: 'ignore' });
-    await waitForPort(port, 10_000);
+    sshd = await startSshd(tmp.dir);
+    port = sshd.port;
     fx = await makeTrainingProject(tmp.dir, 2);
     project = { db: fx.store.db, path: fx.store.path, cacheDir: fx.store.cacheDir };
     const runner = new ExternalRunner({ env: { ...process.env, STANDIN_SLEEP: '0.2' } });
@@ -110,7 +50,7 @@ describe.skipIf(missing !== null)('external trainers over SSH (loopback sshd)', 
 
   afterAll(() => {
     manager.dispose();
-    sshd?.kill('SIGTERM');
+    sshd?.stop();
     fx?.store.close();
     tmp.cleanup();
   });

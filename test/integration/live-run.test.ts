@@ -6,7 +6,7 @@
 import fs from 'node:fs';
 import path from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { contract } from '../../shared/rpc/contract.js';
+import type { ResultOf } from '../../shared/rpc/contract.js';
 import type { completionsMethods } from '../../shared/rpc/completions-methods.js';
 import { ErrorCode } from '../../shared/rpc/errors.js';
 import { completionsHandlers, type CompletionsHandlers } from '../../electron/services/inference/rpc-handlers.js';
@@ -15,6 +15,7 @@ import { ProjectService } from '../../electron/services/project/project-service.
 import { createTaskContext, type TaskContext } from '../../electron/services/rpc/task-context.js';
 import { buildFixture, fakeGeo, parisPhotos, type Fixture } from '../helpers/completions-fixture.js';
 import { startFakeOpenAiServer, type Behaviour, type FakeOpenAiServer } from '../helpers/fake-openai-server.js';
+import { callThroughContract } from '../helpers/contract-call.js';
 import { tempDir } from '../helpers/temp.js';
 
 type Name = keyof typeof completionsMethods;
@@ -65,12 +66,7 @@ function task(controller = new AbortController()): TaskContext {
 }
 
 /** Validates params and result against the contract, as the dispatcher does. */
-async function call<M extends Name>(method: M, params: unknown, t: TaskContext = task()): Promise<ReturnType<typeof contract[M]['result']['parse']>> {
-  const spec = contract[method];
-  const parsed = spec.params.parse(params);
-  const handler = handlers[method] as (p: unknown, t: TaskContext) => unknown;
-  return spec.result.parse(await handler(parsed, t)) as ReturnType<typeof contract[M]['result']['parse']>;
-}
+const call = <M extends Name>(method: M, params: unknown, t: TaskContext = task()): Promise<ResultOf<M>> => callThroughContract(handlers, method, params, t);
 
 const db = () => projects.requireStore().db;
 const stored = (runId: number) =>

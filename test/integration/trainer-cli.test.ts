@@ -5,7 +5,7 @@ import { afterAll, describe, expect, it } from 'vitest';
 import { trainCommand } from '../../electron/cli/commands/train.js';
 import type { CliIo } from '../../electron/cli/command.js';
 import { tempDir } from '../helpers/temp.js';
-import { makeTrainingProject, torchMissing } from './trainer-fixture.js';
+import { makeTrainingProject, torchMissing } from '../helpers/trainer-fixture.js';
 
 const missing = torchMissing();
 

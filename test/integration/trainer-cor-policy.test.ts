@@ -19,7 +19,7 @@ import { detachedTask } from '../../electron/services/rpc/task-context.js';
 import { contract } from '../../shared/rpc/contract.js';
 import { PolicySession, argmax, readPolicyMeta } from '../../electron/services/jobs/policy-runner.js';
 import { tempDir } from '../helpers/temp.js';
-import { GEO_R_PAPER, PYTHON, makeTrainingProject, torchMissing, type Fixture } from './trainer-fixture.js';
+import { GEO_R_PAPER, PYTHON, makeTrainingProject, torchMissing, type Fixture } from '../helpers/trainer-fixture.js';
 
 const missing = torchMissing();
 if (missing) console.warn(`trainer tests skipped: ${missing}`);

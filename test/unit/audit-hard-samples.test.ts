@@ -9,8 +9,7 @@ import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { haversineKm } from '../../shared/geo/haversine.js';
 import { selectHard } from '../../electron/services/audit/hard-samples.js';
 import { mulberry32 } from '../../electron/services/audit/export/training-rows.js';
-import { tempDir } from '../helpers/temp.js';
-import { call, openAuditFixture, type AuditFixture } from './audit-fixture.js';
+import { call, openTempAuditFixture, type TempAuditFixture } from '../helpers/audit-fixture.js';
 
 describe('selectHard', () => {
   it('drops exactly the samples within R km of a hotspot (brute force check)', () => {
@@ -51,17 +50,11 @@ describe('selectHard', () => {
 });
 
 describe('hard samples over a project', () => {
-  let fx: AuditFixture;
-  let cleanup: () => void;
+  let fx: TempAuditFixture;
   beforeEach(() => {
-    const t = tempDir('georeason-audit-hard-');
-    cleanup = t.cleanup;
-    fx = openAuditFixture(t.dir);
+    fx = openTempAuditFixture('georeason-audit-hard-');
   });
-  afterEach(() => {
-    fx.projects.close();
-    cleanup();
-  });
+  afterEach(() => fx.close());
 
   function addRun(kms: [number, number | null][]): number {
     const db = fx.projects.requireStore().db;

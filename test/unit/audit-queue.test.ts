@@ -5,21 +5,14 @@
  */
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { riskOf } from '../../electron/services/audit/risk.js';
-import { tempDir } from '../helpers/temp.js';
-import { call, openAuditFixture, type AuditFixture } from './audit-fixture.js';
+import { call, openTempAuditFixture, type TempAuditFixture } from '../helpers/audit-fixture.js';
 
-let fx: AuditFixture;
-let cleanup: () => void;
+let fx: TempAuditFixture;
 
 beforeEach(() => {
-  const t = tempDir('georeason-audit-queue-');
-  cleanup = t.cleanup;
-  fx = openAuditFixture(t.dir);
+  fx = openTempAuditFixture('georeason-audit-queue-');
 });
-afterEach(() => {
-  fx.projects.close();
-  cleanup();
-});
+afterEach(() => fx.close());
 
 describe('risk', () => {
   it('adds flags, disagreements and the distance to the city', () => {

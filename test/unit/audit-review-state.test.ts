@@ -19,7 +19,7 @@ import { ProjectStore } from '../../electron/services/store/project-store.js';
 import { haversineKm } from '../../shared/geo/haversine.js';
 import { fakeGeo } from '../helpers/completions-fixture.js';
 import { tempDir } from '../helpers/temp.js';
-import { call, openAuditFixture, type AuditFixture } from './audit-fixture.js';
+import { call, openAuditFixture, type AuditFixture } from '../helpers/audit-fixture.js';
 
 let fx: AuditFixture;
 let cleanup: () => void;

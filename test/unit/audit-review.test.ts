@@ -7,21 +7,14 @@
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { TruthReader } from '../../electron/services/inference/truth.js';
 import { filterSql } from '../../electron/services/browse/filter-sql.js';
-import { tempDir } from '../helpers/temp.js';
-import { call, openAuditFixture, type AuditFixture } from './audit-fixture.js';
+import { call, openTempAuditFixture, type TempAuditFixture } from '../helpers/audit-fixture.js';
 
-let fx: AuditFixture;
-let cleanup: () => void;
+let fx: TempAuditFixture;
 
 beforeEach(() => {
-  const t = tempDir('georeason-audit-review-');
-  cleanup = t.cleanup;
-  fx = openAuditFixture(t.dir);
+  fx = openTempAuditFixture('georeason-audit-review-');
 });
-afterEach(() => {
-  fx.projects.close();
-  cleanup();
-});
+afterEach(() => fx.close());
 
 const rows = (): { id: number; verdict: string; before_json: string; after_json: string; note: string | null; at: string }[] =>
   fx.projects.requireStore().db.prepare('SELECT * FROM label_reviews ORDER BY id').all() as never;

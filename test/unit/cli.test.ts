@@ -3,8 +3,8 @@ import fs from 'node:fs';
 import path from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { runCli } from '../../electron/cli.js';
-import type { CliIo } from '../../electron/cli/command.js';
 import { repoRoot } from '../helpers/server-process.js';
+import { captureIo } from '../helpers/cli-io.js';
 import { tempDir } from '../helpers/temp.js';
 
 let dir: string;
@@ -12,17 +12,7 @@ let cleanup: () => void;
 beforeEach(() => ({ dir, cleanup } = tempDir()));
 afterEach(() => cleanup());
 
-function capture(): CliIo & { out: string; err: string } {
-  const io = {
-    out: '',
-    err: '',
-    cwd: dir,
-    env: process.env,
-    stdout: (t: string) => (io.out += t),
-    stderr: (t: string) => (io.err += t),
-  };
-  return io;
-}
+const capture = (): ReturnType<typeof captureIo> => captureIo(dir);
 
 describe('CLI', () => {
   it('lists its commands with --help', async () => {

@@ -2,14 +2,14 @@ import fs from 'node:fs';
 import path from 'node:path';
 import Database from 'better-sqlite3';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { contract } from '../../shared/rpc/contract.js';
+import { contract, type ResultOf } from '../../shared/rpc/contract.js';
 import { completionsMethods } from '../../shared/rpc/completions-methods.js';
 import { resourcesDir } from '../../electron/services/app-paths.js';
 import { rebuildReviewedLabels } from '../../electron/services/audit/reviewed-labels.js';
 import { completionsHandlers, type CompletionsHandlers } from '../../electron/services/inference/rpc-handlers.js';
-import { ProjectService } from '../../electron/services/project/project-service.js';
-import { detachedTask } from '../../electron/services/rpc/task-context.js';
-import { buildFixture, fakeGeo, type Fixture } from '../helpers/completions-fixture.js';
+import type { ProjectService } from '../../electron/services/project/project-service.js';
+import { fakeGeo, openFixtureProject, type Fixture } from '../helpers/completions-fixture.js';
+import { callThroughContract } from '../helpers/contract-call.js';
 import { tempDir } from '../helpers/temp.js';
 
 type Name = keyof typeof completionsMethods;
@@ -20,22 +20,14 @@ let fx: Fixture;
 let projects: ProjectService;
 let handlers: CompletionsHandlers;
 
-async function call<M extends Name>(method: M, params: unknown): Promise<ReturnType<typeof contract[M]['result']['parse']>> {
-  const spec = contract[method];
-  const handler = handlers[method] as (p: unknown, t: ReturnType<typeof detachedTask>) => unknown;
-  return spec.result.parse(await handler(spec.params.parse(params), detachedTask())) as ReturnType<typeof contract[M]['result']['parse']>;
-}
+const call = <M extends Name>(method: M, params: unknown): Promise<ResultOf<M>> => callThroughContract(handlers, method, params);
 
 const answer = (country: string, region: string, city: string, lat: number, lon: number): string =>
   `<think>why</think><answer>Country: ${country} State: ${region} City: ${city} Coordinates: (${lat}, ${lon})</answer>`;
 
 beforeEach(async () => {
   ({ dir, cleanup } = tempDir('georeason-runs-'));
-  fx = await buildFixture(dir);
-  const file = fx.store.path;
-  fx.store.close();
-  projects = new ProjectService(path.join(dir, 'user'));
-  projects.open(file);
+  ({ fx, projects } = await openFixtureProject(dir));
   handlers = completionsHandlers(projects, { resourcesDir: '/nonexistent', geo: () => fakeGeo });
 });
 afterEach(() => {

@@ -4,13 +4,13 @@ import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { geographicMedoid } from '../../electron/services/evaluate/baseline.js';
 import { evaluateHandlers, type EvaluateHandlers } from '../../electron/services/evaluate/rpc-handlers.js';
 import { completionsHandlers, type CompletionsHandlers } from '../../electron/services/inference/rpc-handlers.js';
-import { ProjectService } from '../../electron/services/project/project-service.js';
-import { detachedTask } from '../../electron/services/rpc/task-context.js';
+import type { ProjectService } from '../../electron/services/project/project-service.js';
 import { haversineKm } from '../../shared/geo/haversine.js';
 import { accuracyReport } from '../../shared/metrics/accuracy.js';
-import { contract } from '../../shared/rpc/contract.js';
+import type { MethodName, ResultOf } from '../../shared/rpc/contract.js';
 import { evaluateMethods } from '../../shared/rpc/evaluate-methods.js';
-import { buildFixture, fakeGeo, parisPhotos, type Fixture } from '../helpers/completions-fixture.js';
+import { fakeGeo, openFixtureProject, parisPhotos, type Fixture } from '../helpers/completions-fixture.js';
+import { callThroughContract } from '../helpers/contract-call.js';
 import { tempDir } from '../helpers/temp.js';
 
 let dir: string;
@@ -20,14 +20,7 @@ let projects: ProjectService;
 let evaluate: EvaluateHandlers;
 let runsApi: CompletionsHandlers;
 
-type Name = keyof typeof contract;
-async function call<M extends Name>(method: M, params: unknown): Promise<ReturnType<(typeof contract)[M]['result']['parse']>> {
-  const spec = contract[method];
-  const table = { ...evaluate, ...runsApi } as Record<string, (p: unknown, t: ReturnType<typeof detachedTask>) => unknown>;
-  const handler = table[method];
-  if (!handler) throw new Error(`no handler for ${method}`);
-  return spec.result.parse(await handler(spec.params.parse(params), detachedTask())) as ReturnType<(typeof contract)[M]['result']['parse']>;
-}
+const call = <M extends MethodName>(method: M, params: unknown): Promise<ResultOf<M>> => callThroughContract({ ...evaluate, ...runsApi }, method, params);
 
 const answer = (country: string, region: string, city: string, lat: number, lon: number): string =>
   `<think>why</think><answer>Country: ${country} State: ${region} City: ${city} Coordinates: (${lat}, ${lon})</answer>`;
@@ -41,13 +34,10 @@ const km = (id: string, lat: number, lon: number): number => haversineKm(truthOf
 
 beforeEach(async () => {
   ({ dir, cleanup } = tempDir('georeason-evaluate-'));
-  fx = await buildFixture(dir);
-  // A photo without a point: never a ground-truth row.
-  fx.store.db.prepare("INSERT INTO images(dataset_id, rel_path, lat, lon, photo) VALUES (?, 'c/nowhere.jpg', NULL, NULL, 0)").run(fx.datasetId);
-  const file = fx.store.path;
-  fx.store.close();
-  projects = new ProjectService(path.join(dir, 'user'));
-  projects.open(file);
+  ({ fx, projects } = await openFixtureProject(dir, (built) => {
+    // A photo without a point: never a ground-truth row.
+    built.store.db.prepare("INSERT INTO images(dataset_id, rel_path, lat, lon, photo) VALUES (?, 'c/nowhere.jpg', NULL, NULL, 0)").run(built.datasetId);
+  }));
   evaluate = evaluateHandlers(projects);
   runsApi = completionsHandlers(projects, { resourcesDir: '/nonexistent', geo: () => fakeGeo });
 });

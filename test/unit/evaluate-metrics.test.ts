@@ -10,6 +10,7 @@ import { LabelGroups, NO_LABEL } from '../../shared/metrics/label-groups.js';
 import type { AccuracyReport } from '../../shared/metrics/accuracy.js';
 import { PUBLISHED_IM2GPS3K, PUBLISHED_THRESHOLDS_KM } from '../../shared/metrics/published.js';
 import { selectSamples } from '../../shared/metrics/samples.js';
+import { mulberry32 } from '../../shared/random.js';
 
 const vectors = JSON.parse(fs.readFileSync(new URL('../fixtures/vectors/metrics.json', import.meta.url), 'utf8')) as {
   thresholds_km: number[];
@@ -17,17 +18,6 @@ const vectors = JSON.parse(fs.readFileSync(new URL('../fixtures/vectors/metrics.
   accuracy: Record<string, number>;
   median_km: number;
 };
-
-/** A deterministic pseudo-random generator (mulberry32). */
-function rng(seed: number): () => number {
-  let a = seed;
-  return () => {
-    a = (a + 0x6d2b79f5) | 0;
-    let t = Math.imul(a ^ (a >>> 15), 1 | a);
-    t = (t + Math.imul(t ^ (t >>> 7), 61 | t)) ^ t;
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
 
 /** Equal reports; the mean only to rounding (it is summed in row order, not sorted order). */
 function expectSameReport(a: AccuracyReport, b: AccuracyReport): void {
@@ -48,14 +38,14 @@ describe('typed-array metrics', () => {
   });
 
   it('equal accuracyReport on random errors with ties at the thresholds', () => {
-    const r = rng(7);
+    const r = mulberry32(7);
     const kms = Array.from({ length: 5001 }, (_, i) => (i % 13 === 0 ? null : i % 17 === 0 ? 25 : r() * 5000));
     const typed = Float64Array.from(kms, (d) => (d === null ? Number.NaN : d));
     expectSameReport(toAccuracyReport(overallStats(typed).stats), accuracyReport(kms));
   });
 
   it('per group equals accuracyReport of that group alone', () => {
-    const r = rng(11);
+    const r = mulberry32(11);
     const n = 3000;
     const km = Float64Array.from({ length: n }, (_, i) => (i % 9 === 0 ? Number.NaN : r() * 3000));
     const group = Int32Array.from({ length: n }, () => Math.floor(r() * 4));
@@ -69,7 +59,7 @@ describe('typed-array metrics', () => {
   });
 
   it('selects the k-th value and the median as a sort would', () => {
-    const r = rng(3);
+    const r = mulberry32(3);
     for (const size of [1, 2, 3, 10, 101, 1000]) {
       const values = Float64Array.from({ length: size }, () => Math.floor(r() * 50)); // many ties
       const sorted = Float64Array.from(values).sort();
@@ -174,7 +164,7 @@ describe('samples and comparison', () => {
 });
 
 describe('published IM2GPS3K table', () => {
-  it('holds the seven rows of reference.md, each with its paper and source', () => {
+  it("holds the seven rows of the Geo-R paper's IM2GPS3K table, each with its paper and source", () => {
     expect(PUBLISHED_IM2GPS3K.map((r) => r.method)).toEqual(['Geo-R', 'GeoCLIP', 'GLOBE', 'GeoDecoder', 'Geo-Ranker', 'G3', 'PIGEON']);
     const geoR = PUBLISHED_IM2GPS3K[0]!;
     expect(geoR.accuracyPct).toEqual([18.1, 41.53, 58.31, 75.33, 86.42]);

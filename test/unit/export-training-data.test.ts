@@ -18,27 +18,20 @@ import { parseCompletion } from '../../shared/parse/completion.js';
 import type { CliIo } from '../../electron/cli/command.js';
 import { exportCommand } from '../../electron/cli/commands/export.js';
 import { globeSolution } from '../../electron/services/audit/export/formats.js';
-import { tempDir } from '../helpers/temp.js';
-import { auditPhotos, call, openAuditFixture, type AuditFixture } from './audit-fixture.js';
+import { auditPhotos, call, openTempAuditFixture, type TempAuditFixture } from '../helpers/audit-fixture.js';
 
-let fx: AuditFixture;
-let cleanup: () => void;
+let fx: TempAuditFixture;
 let out: string;
 
 beforeEach(async () => {
-  const t = tempDir('georeason-export-');
-  cleanup = t.cleanup;
-  fx = openAuditFixture(t.dir);
-  out = path.join(t.dir, 'out');
+  fx = openTempAuditFixture('georeason-export-');
+  out = path.join(fx.dir, 'out');
   const [tokyo, border, , biei] = fx.imageIds as [number, number, number, number];
   await call(fx, 'audit.review', { imageId: tokyo, verdict: 'accepted' });
   await call(fx, 'audit.review', { imageId: border, verdict: 'edited', edit: { countryCode: 'FR', regionCode: 'FR-GES', region: null, city: 'Wissembourg' } });
   await call(fx, 'audit.review', { imageId: biei, verdict: 'rejected' });
 });
-afterEach(() => {
-  fx.projects.close();
-  cleanup();
-});
+afterEach(() => fx.close());
 
 const readJsonl = (file: string): Record<string, unknown>[] =>
   fs

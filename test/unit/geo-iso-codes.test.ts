@@ -10,6 +10,7 @@ import { beforeAll, describe, expect, it } from 'vitest';
 import { resourcesDir } from '../../electron/services/app-paths.js';
 import type { RegionRecord } from '../../electron/services/geo/geodata.js';
 import { loadLabeler, type Labeler } from '../../electron/services/geo/labeler.js';
+import { mulberry32 } from '../../shared/random.js';
 
 const ISO_JSON = '/usr/share/iso-codes/json/iso_3166-2.json';
 const missing = fs.existsSync(ISO_JSON) ? null : `${ISO_JSON} is missing (apt-get install iso-codes)`;
@@ -20,17 +21,6 @@ if (missing && !process.env.CI) console.warn(`ISO 3166-2 checks skipped: ${missi
  * the geodata gives is in iso-codes.
  */
 const EXCEPTIONS: Record<string, string> = {};
-
-/** The same small generator as the other fixtures: the sample is the same every run. */
-function rng(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = Math.imul(a ^ (a >>> 15), a | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
 
 describe.skipIf(missing !== null && !process.env.CI)('region codes against ISO 3166-2 (Debian iso-codes)', () => {
   let iso: Set<string>;
@@ -49,7 +39,7 @@ describe.skipIf(missing !== null && !process.env.CI)('region codes against ISO 3
   });
 
   it('random land points (seeded) get current codes; few land points outside Antarctica have none', () => {
-    const next = rng(20261206);
+    const next = mulberry32(20261206);
     const wrong = new Map<string, number>();
     let land = 0;
     let uncoded = 0;

@@ -1,21 +1,8 @@
-import fs from 'node:fs';
 import { describe, expect, it } from 'vitest';
 import { groupStats, groupStatsColumnar, runStats } from '../../shared/grpo/group-stats.js';
+import { readGrpoGroups } from '../helpers/vectors.js';
 
-interface Group {
-  rewards: number[];
-  mean: number;
-  std: number;
-  zero_std: boolean;
-  advantages: number[];
-}
-const v = JSON.parse(fs.readFileSync(new URL('../fixtures/vectors/grpo_groups.json', import.meta.url), 'utf8')) as {
-  groups: Group[];
-  tolerance: number;
-  mean_reward: number;
-  reward_std: number;
-  frac_reward_zero_std: number;
-};
+const v = readGrpoGroups();
 const close = (a: number, b: number): void => expect(Math.abs(a - b)).toBeLessThanOrEqual(v.tolerance);
 
 describe('GRPO group stats (vectors/grpo_groups.json)', () => {

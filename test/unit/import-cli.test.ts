@@ -1,10 +1,11 @@
 import fs from 'node:fs';
 import path from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { UsageError, type CliIo } from '../../electron/cli/command.js';
+import { UsageError } from '../../electron/cli/command.js';
 import { importCommand } from '../../electron/cli/commands/import.js';
 import { ProjectStore } from '../../electron/services/store/project-store.js';
 import { repoRoot } from '../helpers/server-process.js';
+import { captureIo } from '../helpers/cli-io.js';
 import { tempDir } from '../helpers/temp.js';
 
 const fixtures = path.join(repoRoot, 'test', 'fixtures', 'datasets');
@@ -14,17 +15,7 @@ let cleanup: () => void;
 beforeEach(() => ({ dir, cleanup } = tempDir('georeason-import-cli-')));
 afterEach(() => cleanup());
 
-function capture(): CliIo & { out: string; err: string } {
-  const io = {
-    out: '',
-    err: '',
-    cwd: dir,
-    env: { ...process.env, CI: '1' },
-    stdout: (t: string) => (io.out += t),
-    stderr: (t: string) => (io.err += t),
-  };
-  return io;
-}
+const capture = (): ReturnType<typeof captureIo> => captureIo(dir, { ...process.env, CI: '1' });
 
 function datasets(file: string): { name: string; format: string; images: number; labels: number }[] {
   const store = ProjectStore.open(file);

@@ -7,13 +7,13 @@
 import fs from 'node:fs';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { RpcEvent, contract } from '../../shared/rpc/contract.js';
+import { RpcEvent, type ResultOf } from '../../shared/rpc/contract.js';
 import type { jobsMethods } from '../../shared/rpc/jobs-methods.js';
 import { resourcesDir } from '../../electron/services/app-paths.js';
 import { createJobManager, jobsHandlers, type JobsHandlers } from '../../electron/services/jobs/rpc-handlers.js';
 import { ProjectService } from '../../electron/services/project/project-service.js';
-import { detachedTask } from '../../electron/services/rpc/task-context.js';
-import { makeTrainingProject } from '../integration/trainer-fixture.js';
+import { makeTrainingProject } from '../helpers/trainer-fixture.js';
+import { callThroughContract } from '../helpers/contract-call.js';
 import { tempDir } from '../helpers/temp.js';
 
 type Name = keyof typeof jobsMethods;
@@ -24,11 +24,7 @@ let handlers: JobsHandlers;
 let runtime: ReturnType<typeof createJobManager>;
 const events: RpcEvent[] = [];
 
-async function call<M extends Name>(method: M, params: unknown): Promise<ReturnType<(typeof contract)[M]['result']['parse']>> {
-  const spec = contract[method];
-  const handler = handlers[method] as (p: unknown, task: ReturnType<typeof detachedTask>) => unknown;
-  return spec.result.parse(await handler(spec.params.parse(params), detachedTask())) as ReturnType<(typeof contract)[M]['result']['parse']>;
-}
+const call = <M extends Name>(method: M, params: unknown): Promise<ResultOf<M>> => callThroughContract(handlers, method, params);
 
 beforeAll(async () => {
   const fx = await makeTrainingProject(t.dir, 3);

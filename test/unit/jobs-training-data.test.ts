@@ -6,7 +6,7 @@ import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { resourcesDir } from '../../electron/services/app-paths.js';
 import { readTrainingSet } from '../../electron/services/jobs/training-data.js';
-import { makeTrainingProject, type Fixture } from '../integration/trainer-fixture.js';
+import { makeTrainingProject, type Fixture } from '../helpers/trainer-fixture.js';
 import { tempDir } from '../helpers/temp.js';
 
 const t = tempDir('georeason-training-set-');

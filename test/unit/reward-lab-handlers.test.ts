@@ -8,10 +8,9 @@ import fs from 'node:fs';
 import path from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { completionsHandlers, type CompletionsHandlers } from '../../electron/services/inference/rpc-handlers.js';
-import { ProjectService } from '../../electron/services/project/project-service.js';
+import type { ProjectService } from '../../electron/services/project/project-service.js';
 import { rewardHandlers, type RewardHandlers } from '../../electron/services/reward/rpc-handlers.js';
 import { locLiteralKm } from '../../shared/reward/geo-r-released.js';
-import { detachedTask } from '../../electron/services/rpc/task-context.js';
 import { contract, type MethodName, type ResultOf } from '../../shared/rpc/contract.js';
 import { ErrorCode } from '../../shared/rpc/errors.js';
 import { REWARD_BAND_LABELS, rewardMethods } from '../../shared/rpc/reward-methods.js';
@@ -21,7 +20,8 @@ import { rewardPlugin } from '../../electron/services/reward/python-sources.js';
 import { scoreCompletion } from '../../shared/reward/score.js';
 import { decodeRunColumns } from '../../renderer/src/lib/reward-columns.js';
 import { BAND_LABELS, labStats, rewardsOf } from '../../renderer/src/lib/reward-stats.js';
-import { buildFixture, fakeGeo, type Fixture } from '../helpers/completions-fixture.js';
+import { fakeGeo, openFixtureProject, type Fixture } from '../helpers/completions-fixture.js';
+import { callThroughContract } from '../helpers/contract-call.js';
 import { tempDir } from '../helpers/temp.js';
 
 let dir: string;
@@ -32,13 +32,7 @@ let reward: RewardHandlers;
 let completions: CompletionsHandlers;
 
 /** Through the contract's schemas, as the dispatcher calls a handler. */
-async function call<M extends MethodName>(method: M, params: unknown): Promise<ResultOf<M>> {
-  const spec = contract[method];
-  const all = { ...completions, ...reward } as Record<string, (p: unknown, t: ReturnType<typeof detachedTask>) => unknown>;
-  const handler = all[method];
-  if (!handler) throw new Error(`no handler for ${method}`);
-  return spec.result.parse(await handler(spec.params.parse(params), detachedTask())) as ResultOf<M>;
-}
+const call = <M extends MethodName>(method: M, params: unknown): Promise<ResultOf<M>> => callThroughContract({ ...completions, ...reward }, method, params);
 
 async function rejects(p: Promise<unknown>): Promise<{ code: number; message: string }> {
   try {
@@ -54,11 +48,7 @@ const geoR = (lat: number, lon: number, country = 'France', city = 'Paris'): str
 
 beforeEach(async () => {
   ({ dir, cleanup } = tempDir('georeason-reward-lab-'));
-  fx = await buildFixture(dir);
-  const file = fx.store.path;
-  fx.store.close();
-  projects = new ProjectService(path.join(dir, 'user'));
-  projects.open(file);
+  ({ fx, projects } = await openFixtureProject(dir));
   completions = completionsHandlers(projects, { resourcesDir: '/nonexistent', geo: () => fakeGeo });
   reward = rewardHandlers(projects);
 });

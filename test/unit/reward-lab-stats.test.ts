@@ -3,7 +3,6 @@
  * vectors/grpo_groups.json, rewards identical to scoreMany, component co-occurrence and
  * the conflict flag, slices by band and country, the knot sweep, and knot dragging.
  */
-import fs from 'node:fs';
 import { describe, expect, it } from 'vitest';
 import { groupStatsColumnar } from '../../shared/grpo/group-stats.js';
 import { presets, presetNames } from '../../shared/reward/presets.js';
@@ -21,21 +20,9 @@ import {
   sweepProblem,
   type LabColumns,
 } from '../../renderer/src/lib/reward-stats.js';
+import { readGrpoGroups } from '../helpers/vectors.js';
 
-interface Group {
-  rewards: number[];
-  mean: number;
-  std: number;
-  zero_std: boolean;
-  advantages: number[];
-}
-const v = JSON.parse(fs.readFileSync(new URL('../fixtures/vectors/grpo_groups.json', import.meta.url), 'utf8')) as {
-  groups: Group[];
-  tolerance: number;
-  mean_reward: number;
-  reward_std: number;
-  frac_reward_zero_std: number;
-};
+const v = readGrpoGroups();
 
 /** Columns of n rows; `over` replaces any column. Groups from sizes. */
 function columns(sizes: number[], over: Partial<LabColumns> = {}): LabColumns {

@@ -149,14 +149,27 @@ const PYTHON = '/usr/bin/python3';
 const HAVE_PYTHON = fs.existsSync(PYTHON);
 const READERS = path.join(ROOT, 'test/fixtures/reward-export/released_readers.py');
 
-/** Texts around the LOC literal: whitespace, comments, numbers, strings, containers. */
-function literalCorpus(n: number): string[] {
-  let seed = 20261206;
+/** What the released Python readers make of each text: its location literal and whether its box format passes. */
+async function pythonReaders(texts: string[]): Promise<{ loc: ([number, number] | null)[]; bbox: boolean[] }> {
+  const { execFileSync } = await import('node:child_process');
+  const out = execFileSync(PYTHON, ['-I', '-B', READERS], { input: JSON.stringify(texts), maxBuffer: 64 << 20 });
+  return JSON.parse(out.toString('utf8')) as { loc: ([number, number] | null)[]; bbox: boolean[] };
+}
+
+/** A linear congruential generator and a picker over it, so each corpus is the same on every run. */
+function lcg(seed: number): { rnd: () => number; pick: <T>(xs: readonly T[]) => T } {
+  let state = seed;
   const rnd = (): number => {
-    seed = (seed * 1103515245 + 12345) & 0x7fffffff;
-    return seed / 0x80000000;
+    state = (state * 1103515245 + 12345) & 0x7fffffff;
+    return state / 0x80000000;
   };
   const pick = <T>(xs: readonly T[]): T => xs[Math.floor(rnd() * xs.length)] as T;
+  return { rnd, pick };
+}
+
+/** Texts around the LOC literal: whitespace, comments, numbers, strings, containers. */
+function literalCorpus(n: number): string[] {
+  const { rnd, pick } = lcg(20261206);
   const nums = ['1', '-2', '+3', '0', '00', '012', '1_000', '1__0', '1_', '0x1F', '0o17', '0b101', '0b2', '1.5', '-.5', '5.', '1e3', '1E-2', '3.789e+01', '1.e5', '1e', '1j', '-1j', '1+2j', '1 - 2j', '- 1', '-(2)', '--1', '(-3)', 'True', 'False', '-True', 'None', '...', '1e999', "'1'", '1.2.3', '1 + 1', '٣', '1_0.5_5'];
   const ws = ['', ' ', '  ', '\t', '\n', '\r\n', '\r', '\f', '\v', '\u00a0', ' # c\n', '\\\n'];
   // Outside the brackets: no backslash continuation (a known gap, see py-literal.ts).
@@ -203,10 +216,8 @@ function literalCorpus(n: number): string[] {
 
 describe.skipIf(!HAVE_PYTHON)('readLocLiteral agrees with ast.literal_eval (/usr/bin/python3)', () => {
   it('on 3000 generated texts and the cases above', async () => {
-    const { execFileSync } = await import('node:child_process');
     const texts = [...literalCorpus(3000), ...geoR.cases.map((c) => c.text)];
-    const out = execFileSync(PYTHON, ['-I', '-B', READERS], { input: JSON.stringify(texts), maxBuffer: 64 << 20 });
-    const py = (JSON.parse(out.toString('utf8')) as { loc: ([number, number] | null)[] }).loc;
+    const py = (await pythonReaders(texts)).loc;
     const mismatches: string[] = [];
     texts.forEach((t, i) => {
       const ts = readLocLiteral(t);
@@ -220,12 +231,7 @@ describe.skipIf(!HAVE_PYTHON)('readLocLiteral agrees with ast.literal_eval (/usr
 
 /** Texts built from the parts of the box-format regex, in any order, with Python-only whitespace. */
 function bboxCorpus(n: number): string[] {
-  let seed = 7;
-  const rnd = (): number => {
-    seed = (seed * 1103515245 + 12345) & 0x7fffffff;
-    return seed / 0x80000000;
-  };
-  const pick = <T>(xs: readonly T[]): T => xs[Math.floor(rnd() * xs.length)] as T;
+  const { rnd, pick } = lcg(7);
   const parts = ['<think>', '</think>', '<answer>', '</answer>', '{', '}', '[1, 2, 3, 4]', '[1,2,3]', '[12,\x1c3,\x854, 5]', '[١, 2, 3, 4]', '[1.5, 2, 3, 4]', ' ', '\n', '\x85', '\ufeff', 'text', "'bbox_2d': ", '[', ']'];
   const out: string[] = [];
   for (let k = 0; k < n; k++) {
@@ -239,10 +245,8 @@ function bboxCorpus(n: number): string[] {
 
 describe.skipIf(!HAVE_PYTHON)("bboxFormatOk agrees with format_reward_rec's regex (/usr/bin/python3)", () => {
   it('on 4000 texts built from its parts', async () => {
-    const { execFileSync } = await import('node:child_process');
     const texts = [...bboxCorpus(4000), ...geoR.cases.map((c) => c.text)];
-    const out = execFileSync(PYTHON, ['-I', '-B', READERS], { input: JSON.stringify(texts), maxBuffer: 64 << 20 });
-    const py = (JSON.parse(out.toString('utf8')) as { bbox: boolean[] }).bbox;
+    const py = (await pythonReaders(texts)).bbox;
     const mismatches = texts.filter((t, i) => bboxFormatOk(t) !== py[i]).map((t) => JSON.stringify(t));
     expect(mismatches.slice(0, 20)).toEqual([]);
     expect(py.filter(Boolean).length).toBeGreaterThan(200);

@@ -11,7 +11,7 @@ import { auditHandlers } from '../../electron/services/audit/rpc-handlers.js';
 import { WriteQueue } from '../../electron/services/store/write-queue.js';
 import { holdWriteLock } from '../helpers/lock-holder.js';
 import { tempDir } from '../helpers/temp.js';
-import { call, openAuditFixture, type AuditFixture } from './audit-fixture.js';
+import { call, openAuditFixture, type AuditFixture } from '../helpers/audit-fixture.js';
 
 let fx: AuditFixture;
 let cleanup: () => void;

@@ -37,7 +37,7 @@ function numOption(value: string | undefined, name: string): number | undefined 
 }
 
 /**
- * A job event as a line of the trainer protocol (design: "Training jobs"), with the job's id:
+ * A job event as a line of the trainer protocol (electron/services/jobs/protocol.ts), with the job's id:
  * {"event":"metric","step":12,"name":"reward","value":0.41}, {"event":"progress",…},
  * {"event":"log","level":"info","message":…}, {"event":"artifact","kind":…,"path":…},
  * {"event":"status","status":…}; the last line is {"event":"done","status":"ok|failed",…}.

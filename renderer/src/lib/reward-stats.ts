@@ -414,7 +414,10 @@ export function linspace(a: number, b: number, steps: number): number[] {
   return Array.from({ length: steps }, (_, i) => Math.round(a + ((b - a) * i) / (steps - 1)));
 }
 
-/** The default grid of the issue: first knot 100–1500 km, second 1000–6000 km, 10 × 10. */
+/**
+ * The default sweep: the first knot from region to country scale (100–1500 km), the
+ * second from country to continent scale (1000–6000 km), 10 × 10.
+ */
 export const defaultSweepGrid: SweepGrid = { first: linspace(100, 1500, 10), second: linspace(1000, 6000, 10) };
 
 /** Why a spec cannot be swept, or null. */

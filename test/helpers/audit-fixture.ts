@@ -6,13 +6,14 @@
 import fs from 'node:fs';
 import path from 'node:path';
 import type { auditMethods } from '../../shared/rpc/audit-methods.js';
-import { contract } from '../../shared/rpc/contract.js';
+import type { ResultOf } from '../../shared/rpc/contract.js';
 import { auditHandlers, type AuditHandlers } from '../../electron/services/audit/rpc-handlers.js';
 import { refreshLabelFacets } from '../../electron/services/browse/label-facets.js';
 import { flagsToBits, type LabelFlag } from '../../electron/services/geo/flags.js';
 import { ProjectService } from '../../electron/services/project/project-service.js';
-import { detachedTask } from '../../electron/services/rpc/task-context.js';
 import { ProjectStore } from '../../electron/services/store/project-store.js';
+import { callThroughContract } from './contract-call.js';
+import { tempDir } from './temp.js';
 
 export interface AuditPhoto {
   relPath: string;
@@ -86,12 +87,25 @@ export function openAuditFixture(dir: string, photos?: AuditPhoto[]): AuditFixtu
   return { dir, ...built, projects, handlers: auditHandlers(projects) };
 }
 
-type Name = keyof typeof auditMethods;
-export type Result<M extends Name> = ReturnType<(typeof contract)[M]['result']['parse']>;
+/** An audit fixture in its own temporary folder; `close` closes the project and removes the folder. */
+export type TempAuditFixture = AuditFixture & { close: () => void };
 
-/** Calls a handler the way the dispatcher does: params parsed by the contract, result checked. */
-export async function call<M extends Name>(fx: AuditFixture, method: M, params: unknown): Promise<Result<M>> {
-  const spec = contract[method];
-  const handler = fx.handlers[method] as (p: unknown, t: ReturnType<typeof detachedTask>) => unknown;
-  return spec.result.parse(await handler(spec.params.parse(params), detachedTask())) as Result<M>;
+export function openTempAuditFixture(prefix: string, photos?: AuditPhoto[]): TempAuditFixture {
+  const { dir, cleanup } = tempDir(prefix);
+  const fx = openAuditFixture(dir, photos);
+  return {
+    ...fx,
+    close: () => {
+      fx.projects.close();
+      cleanup();
+    },
+  };
+}
+
+type Name = keyof typeof auditMethods;
+export type Result<M extends Name> = ResultOf<M>;
+
+/** Calls an audit handler the way the dispatcher does: params parsed by the contract, result checked. */
+export function call<M extends Name>(fx: AuditFixture, method: M, params: unknown): Promise<Result<M>> {
+  return callThroughContract(fx.handlers, method, params);
 }

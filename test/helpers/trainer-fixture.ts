@@ -8,6 +8,7 @@ import fs from 'node:fs';
 import path from 'node:path';
 import sharp from 'sharp';
 import { ProjectStore } from '../../electron/services/store/project-store.js';
+import { mulberry32 } from '../../shared/random.js';
 
 export const PYTHON = '/usr/bin/python3';
 
@@ -24,17 +25,6 @@ export const PLACES = [
   { cc: 'AU', country: 'Australia', region: 'New South Wales', city: 'Sydney', lat: -33.8679, lon: 151.2073, rgb: [60, 160, 80] },
 ] as const;
 
-/** A deterministic generator so the fixture is the same every run. */
-function rng(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = Math.imul(a ^ (a >>> 15), a | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
-
 export interface Fixture {
   store: ProjectStore;
   datasetId: number;
@@ -44,7 +34,7 @@ export interface Fixture {
 export async function makeTrainingProject(dir: string, perPlace = 30, opts: { missing?: number } = {}): Promise<Fixture> {
   const photos = path.join(dir, 'photos');
   fs.mkdirSync(photos, { recursive: true });
-  const rand = rng(7);
+  const rand = mulberry32(7);
   const size = 48;
   const rows: { file: string; place: (typeof PLACES)[number]; lat: number; lon: number }[] = [];
   for (let n = 0; n < perPlace; n++) {

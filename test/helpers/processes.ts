@@ -1,0 +1,11 @@
+/** Whether a process a test started or left behind is still there. */
+
+/** True while a process with this id exists (signal 0 checks without sending anything). */
+export function alive(pid: number): boolean {
+  try {
+    process.kill(pid, 0);
+    return true;
+  } catch {
+    return false;
+  }
+}
