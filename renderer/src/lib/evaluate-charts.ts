@@ -15,6 +15,7 @@ import {
   Tooltip,
   type ChartConfiguration,
   type ChartDataset,
+  type TooltipItem,
 } from 'chart.js';
 import { PUBLISHED_IM2GPS3K, PUBLISHED_THRESHOLDS_KM } from '../../../shared/metrics/published.js';
 import type { RunComparison, RunEvaluation } from '../../../shared/rpc/evaluate-methods.js';
@@ -83,12 +84,30 @@ function curve(label: string, km: number[], share: number[], color: string): Cha
   };
 }
 
+/** A tooltip line: "<label>: 12.34 % within 25 km". */
+const withinLine = (label: string, p: XY): string => `${label}: ${p.y.toFixed(2)} % within ${p.x} km`;
+
 const refTooltip = (datasetLabel: string, x: number, y: number): string[] => {
   const method = datasetLabel.replace(/ \(published, IM2GPS3K\)$/, '');
   const r = PUBLISHED_IM2GPS3K.find((p) => p.method === method);
-  if (!r) return [`${datasetLabel}: ${y.toFixed(2)} % within ${x} km`];
+  if (!r) return [withinLine(datasetLabel, { x, y })];
   return [`${r.method}: ${y.toFixed(2)} % within ${x} km (published)`, r.paper, `as printed in: ${r.source}`];
 };
+
+/** The options both CDF charts share: the log km axis, the legend at the right, and the given tooltip text. */
+function cdfOptions(tooltipLabel: (item: TooltipItem<'line' | 'scatter'>) => string | string[]) {
+  return {
+    animation: false as const,
+    responsive: true,
+    maintainAspectRatio: false,
+    parsing: false as const,
+    scales: axes,
+    plugins: {
+      legend: { position: 'right' as const, labels: { usePointStyle: true, boxWidth: 8 } },
+      tooltip: { callbacks: { label: tooltipLabel } },
+    },
+  };
+}
 
 export function cdfConfig(e: RunEvaluation, showPublished: boolean): ChartConfiguration<'line' | 'scatter', XY[]> {
   const datasets: ChartDataset<'line' | 'scatter', XY[]>[] = [curve(`${e.run.name} (this run)`, e.cdf.km, e.cdf.share, RUN_COLORS[0]!)];
@@ -96,25 +115,11 @@ export function cdfConfig(e: RunEvaluation, showPublished: boolean): ChartConfig
   return {
     type: 'line',
     data: { datasets },
-    options: {
-      animation: false,
-      responsive: true,
-      maintainAspectRatio: false,
-      parsing: false,
-      scales: axes,
-      plugins: {
-        legend: { position: 'right', labels: { usePointStyle: true, boxWidth: 8 } },
-        tooltip: {
-          callbacks: {
-            label: (item) => {
-              const p = item.raw as XY;
-              if (item.dataset.type === 'scatter') return refTooltip(item.dataset.label ?? '', p.x, p.y);
-              return `${item.dataset.label ?? ''}: ${p.y.toFixed(2)} % within ${p.x} km`;
-            },
-          },
-        },
-      },
-    },
+    options: cdfOptions((item) => {
+      const p = item.raw as XY;
+      if (item.dataset.type === 'scatter') return refTooltip(item.dataset.label ?? '', p.x, p.y);
+      return withinLine(item.dataset.label ?? '', p);
+    }),
   };
 }
 
@@ -122,16 +127,6 @@ export function compareConfig(c: RunComparison): ChartConfiguration<'line', XY[]
   return {
     type: 'line',
     data: { datasets: c.runs.map((r, i) => curve(r.run.name, c.cdfKm, r.cdf, RUN_COLORS[i % RUN_COLORS.length]!)) },
-    options: {
-      animation: false,
-      responsive: true,
-      maintainAspectRatio: false,
-      parsing: false,
-      scales: axes,
-      plugins: {
-        legend: { position: 'right', labels: { usePointStyle: true, boxWidth: 8 } },
-        tooltip: { callbacks: { label: (item) => `${item.dataset.label ?? ''}: ${(item.raw as XY).y.toFixed(2)} % within ${(item.raw as XY).x} km` } },
-      },
-    },
+    options: cdfOptions((item) => withinLine(item.dataset.label ?? '', item.raw as XY)),
   };
 }
