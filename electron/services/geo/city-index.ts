@@ -11,6 +11,7 @@
  */
 import type { CityData } from './geodata.js';
 import { KM_PER_DEGREE } from './polygon-index.js';
+import { gridColumn, gridRow } from './grid-cell.js';
 
 export interface CityOptions {
   /** Urban radius in km per sqrt(population): 0.008 (≈ a round city at 5,000 people/km²) gives ~11 km for 2 M people. */
@@ -171,12 +172,10 @@ export class CityIndex {
   }
 
   private col(lon: number): number {
-    const i = Math.floor((lon + 180) / this.cell);
-    return i < 0 ? 0 : i >= this.width ? this.width - 1 : i;
+    return gridColumn(lon, this.cell, this.width);
   }
 
   private row(lat: number): number {
-    const j = Math.floor((lat + 90) / this.cell);
-    return j < 0 ? 0 : j >= this.height ? this.height - 1 : j;
+    return gridRow(lat, this.cell, this.height);
   }
 }

@@ -11,6 +11,7 @@
  */
 import type { PolygonData } from './geodata.js';
 import { haversineKm } from '../../../shared/geo/haversine.js';
+import { gridColumn, gridRow } from './grid-cell.js';
 
 export const KM_PER_DEGREE = 111.195;
 
@@ -352,13 +353,11 @@ export class PolygonIndex {
   }
 
   private col(lon: number): number {
-    const i = Math.floor((lon + 180) / this.cell);
-    return i < 0 ? 0 : i >= this.width ? this.width - 1 : i;
+    return gridColumn(lon, this.cell, this.width);
   }
 
   private row(lat: number): number {
-    const j = Math.floor((lat + 90) / this.cell);
-    return j < 0 ? 0 : j >= this.height ? this.height - 1 : j;
+    return gridRow(lat, this.cell, this.height);
   }
 
   // Reference points sit off the cell centre by amounts that are not multiples of the
