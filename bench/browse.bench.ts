@@ -15,22 +15,14 @@ import { flagsToBits } from '../electron/services/geo/flags.js';
 import { loadLabeler } from '../electron/services/geo/labeler.js';
 import { refreshLabelFacets } from '../electron/services/browse/label-facets.js';
 import { ProjectStore } from '../electron/services/store/project-store.js';
+import { im2gps3kPoints } from './seed-points.js';
 import { peakRssMb, percentile, timeIt, type Benchmark, type BenchContext } from './harness.js';
 
 /** A project of `rows` MP16-like photos with copied gazetteer labels, by direct SQL inserts (also used by scale.bench.ts). */
 export function buildProject(file: string, rows: number): ProjectStore {
   const store = ProjectStore.create(file);
   const labeler = loadLabeler(resourcesDir);
-  const seeds = fs
-    .readFileSync(path.join(resourcesDir, 'demo', 'im2gps3k.csv'), 'utf8')
-    .trim()
-    .split('\n')
-    .slice(1)
-    .map((line) => {
-      const [, lat, lon] = line.split(',');
-      const label = labeler.label(Number(lat), Number(lon));
-      return { lat: Number(lat), lon: Number(lon), label };
-    });
+  const seeds = im2gps3kPoints().map(({ lat, lon }) => ({ lat, lon, label: labeler.label(lat, lon) }));
   const db = store.db;
   db.prepare("INSERT INTO datasets(id, name, format, created_at) VALUES (1, 'mp16-like', 'mp16-pro', 'now')").run();
   const image = db.prepare('INSERT INTO images(id, dataset_id, rel_path, lat, lon, photo) VALUES (?, 1, ?, ?, ?, ?)');

@@ -19,21 +19,8 @@ import { continentOf } from '../shared/metrics/continents.js';
 import { LabelGroups } from '../shared/metrics/label-groups.js';
 import { evaluateRun } from '../electron/services/evaluate/evaluate-run.js';
 import { ProjectStore } from '../electron/services/store/project-store.js';
-import { resourcesDir } from '../electron/services/app-paths.js';
 import { timeIt, type Benchmark } from './harness.js';
-
-/** IM2GPS3K's points as seeds; the countries are a stand-in spread (a hash of the point), not labels. */
-function seeds(): { lat: number; lon: number }[] {
-  return fs
-    .readFileSync(path.join(resourcesDir, 'demo', 'im2gps3k.csv'), 'utf8')
-    .trim()
-    .split('\n')
-    .slice(1)
-    .map((line) => {
-      const [, lat, lon] = line.split(',');
-      return { lat: Number(lat), lon: Number(lon) };
-    });
-}
+import { im2gps3kPoints } from './seed-points.js';
 
 const COUNTRIES = ['US', 'GB', 'FR', 'IT', 'ES', 'DE', 'JP', 'CN', 'IN', 'BR', 'AU', 'CA', 'MX', 'RU', 'ZA', 'EG', 'AR', 'NZ', 'TR', 'TH'];
 
@@ -58,7 +45,8 @@ interface Synthetic {
 }
 
 function synthetic(rows: number): Synthetic {
-  const pts = seeds();
+  // The countries below are a stand-in spread (a hash of the point), not labels.
+  const pts = im2gps3kPoints();
   const r = random(42);
   const out: Synthetic = {
     truthLat: new Float64Array(rows),
