@@ -8,6 +8,7 @@
  */
 import fs from 'node:fs';
 import { ErrorCode, RpcError } from '../../../shared/rpc/errors.js';
+import { nonRegularKind } from '../store/file-kind.js';
 
 /** Filesystems whose files are made up by the kernel as they are read (statfs f_type). */
 const PSEUDO_FILESYSTEMS = new Map<number, string>([
@@ -36,13 +37,7 @@ export function pseudoFilesystem(p: string): string | null {
 
 /** What a non-regular file is, for messages: "a FIFO", "a character device", ... */
 export function kindOf(stat: fs.Stats): string {
-  if (stat.isFIFO()) return 'a FIFO (named pipe)';
-  if (stat.isCharacterDevice()) return 'a character device';
-  if (stat.isBlockDevice()) return 'a block device';
-  if (stat.isSocket()) return 'a socket';
-  if (stat.isDirectory()) return 'a folder';
-  if (stat.isSymbolicLink()) return 'a symbolic link';
-  return 'not a regular file';
+  return nonRegularKind(stat, 'not a regular file');
 }
 
 /** A filesystem error as a person reads it, e.g. "ELOOP: a loop of symbolic links". */

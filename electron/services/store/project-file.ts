@@ -6,6 +6,7 @@
 import fs from 'node:fs';
 import path from 'node:path';
 import { ErrorCode, RpcError } from '../../../shared/rpc/errors.js';
+import { nonRegularKind } from './file-kind.js';
 
 export const projectExtension = '.georeason.sqlite';
 /** `PRAGMA application_id` of every project file: "GeoR" in ASCII. */
@@ -56,7 +57,7 @@ export function readProjectIdentity(filePath: string): ProjectFileIdentity {
   try {
     const stat = fs.fstatSync(fd);
     if (!stat.isFile()) {
-      throw new RpcError(ErrorCode.NotAProject, `${filePath}: not a GeoReason project (${nonFileKind(stat)}, not a regular file)`);
+      throw new RpcError(ErrorCode.NotAProject, `${filePath}: not a GeoReason project (${nonRegularKind(stat, 'a special file')}, not a regular file)`);
     }
     read = fs.readSync(fd, header, 0, header.length, 0);
   } finally {
@@ -74,20 +75,12 @@ export function readProjectIdentity(filePath: string): ProjectFileIdentity {
       stat = undefined;
     }
     if (stat !== undefined && !stat.isFile()) {
-      throw new RpcError(ErrorCode.NotAProject, `${filePath}${suffix}: ${nonFileKind(stat)} where SQLite keeps the project's ${suffix.slice(1)} file`);
+      throw new RpcError(ErrorCode.NotAProject, `${filePath}${suffix}: ${nonRegularKind(stat, 'a special file')} where SQLite keeps the project's ${suffix.slice(1)} file`);
     }
   }
   return identityFrom(filePath, header.readInt32BE(68), header.readInt32BE(60));
 }
 
-function nonFileKind(stat: fs.Stats): string {
-  if (stat.isFIFO()) return 'a FIFO (named pipe)';
-  if (stat.isCharacterDevice()) return 'a character device';
-  if (stat.isBlockDevice()) return 'a block device';
-  if (stat.isSocket()) return 'a socket';
-  if (stat.isDirectory()) return 'a folder';
-  return 'a special file';
-}
 
 /** Checks an application id and schema version, whoever read them. */
 export function identityFrom(filePath: string, appId: number, schemaVersion: number): ProjectFileIdentity {
