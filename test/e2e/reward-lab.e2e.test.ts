@@ -92,6 +92,13 @@ describe('reward lab in Chromium', () => {
     // the photo without coordinates is one zero-std group of five
     expect(await zeroStd.textContent()).toBe('20.0 %');
     expect(await page.getByTestId('stat-b-mean_reward').textContent()).toMatch(/^\d\.\d{4}$/);
+    // The slice tables name their slice in the first column and show A / B in each figure.
+    const bands = page.getByTestId('bands-table');
+    const countries = page.getByTestId('countries-table');
+    expect(await bands.locator('th').first().textContent()).toBe('band');
+    expect(await countries.locator('th').first().textContent()).toBe('country');
+    expect(await bands.locator('tbody tr').first().locator('td').nth(2).textContent()).toMatch(/^(\d\.\d{3}|—) \/ (\d\.\d{3}|—)$/);
+    expect(await countries.locator('tbody tr').count()).toBeGreaterThan(0);
     const before = await mean.textContent();
 
     await page.getByTestId('axis-zoom').check();
