@@ -15,6 +15,7 @@ import { flagsToBits } from '../electron/services/geo/flags.js';
 import { loadLabeler } from '../electron/services/geo/labeler.js';
 import { refreshLabelFacets } from '../electron/services/browse/label-facets.js';
 import { ProjectStore } from '../electron/services/store/project-store.js';
+import { lcgRandom } from './lcg.js';
 import { im2gps3kPoints } from './seed-points.js';
 import { peakRssMb, percentile, timeIt, type Benchmark, type BenchContext } from './harness.js';
 
@@ -30,11 +31,7 @@ export function buildProject(file: string, rows: number): ProjectStore {
     `INSERT INTO cor_labels(image_id, dataset_id, source, country_code, country, region_code, region, city, city_km, border_km, flags, created_at)
      VALUES (?, 1, 'gazetteer', ?, ?, ?, ?, ?, ?, ?, ?, 'now')`,
   );
-  let seed = 42;
-  const random = (): number => {
-    seed = (seed * 1664525 + 1013904223) % 4294967296;
-    return seed / 4294967296;
-  };
+  const random = lcgRandom(42);
   db.transaction(() => {
     for (let i = 1; i <= rows; i++) {
       const s = seeds[Math.floor(random() * seeds.length)]!;

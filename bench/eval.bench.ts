@@ -20,17 +20,10 @@ import { LabelGroups } from '../shared/metrics/label-groups.js';
 import { evaluateRun } from '../electron/services/evaluate/evaluate-run.js';
 import { ProjectStore } from '../electron/services/store/project-store.js';
 import { timeIt, type Benchmark } from './harness.js';
+import { lcgRandom } from './lcg.js';
 import { im2gps3kPoints } from './seed-points.js';
 
 const COUNTRIES = ['US', 'GB', 'FR', 'IT', 'ES', 'DE', 'JP', 'CN', 'IN', 'BR', 'AU', 'CA', 'MX', 'RU', 'ZA', 'EG', 'AR', 'NZ', 'TR', 'TH'];
-
-function random(seed: number): () => number {
-  let s = seed;
-  return () => {
-    s = (s * 1664525 + 1013904223) % 4294967296;
-    return s / 4294967296;
-  };
-}
 
 const REGIONS = Array.from({ length: 12 }, (_, i) => `region ${i}`);
 
@@ -47,7 +40,7 @@ interface Synthetic {
 function synthetic(rows: number): Synthetic {
   // The countries below are a stand-in spread (a hash of the point), not labels.
   const pts = im2gps3kPoints();
-  const r = random(42);
+  const r = lcgRandom(42);
   const out: Synthetic = {
     truthLat: new Float64Array(rows),
     truthLon: new Float64Array(rows),

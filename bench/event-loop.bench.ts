@@ -31,6 +31,7 @@ import { detachedTask } from '../electron/services/rpc/task-context.js';
 import { createWorkbench, type Workbench } from '../electron/services/workbench.js';
 import { buildProject } from './browse.bench.js';
 import { timeIt, type Benchmark, type BenchContext } from './harness.js';
+import { lcgRandom } from './lcg.js';
 
 const repoRoot = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
 const sleep = (ms: number): Promise<void> => new Promise((r) => setTimeout(r, ms));
@@ -51,11 +52,7 @@ function cachedProject(ctx: BenchContext, rows: number, runRows: number): string
     db.prepare("INSERT INTO runs(id, kind, name, dataset_id, status, created_at) VALUES (1, 'import', 'bench run', 1, 'done', 'now')").run();
     const truth = db.prepare('SELECT lat, lon FROM images WHERE id = ?').raw();
     const completion = db.prepare('INSERT INTO completions(run_id, image_id, sample, lat, lon, format_ok) VALUES (1, ?, 0, ?, ?, 1)');
-    let seed = 7;
-    const random = (): number => {
-      seed = (seed * 1664525 + 1013904223) % 4294967296;
-      return seed / 4294967296;
-    };
+    const random = lcgRandom(7);
     db.transaction(() => {
       for (let i = 1; i <= runRows; i++) {
         const [lat, lon] = truth.get(i) as [number, number];
