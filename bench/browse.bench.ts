@@ -8,7 +8,7 @@
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-import type { ImageFilter } from '../shared/rpc/datasets-schemas.js';
+import type { ImageFilter } from '../shared/rpc/browse-methods.js';
 import { resourcesDir } from '../electron/services/app-paths.js';
 import { ImageQueries } from '../electron/services/browse/image-queries.js';
 import { flagsToBits } from '../electron/services/geo/flags.js';

@@ -11,7 +11,7 @@
  */
 import type Database from 'better-sqlite3';
 import type { QueueItem, QueuePage, SourceLabel } from '../../../shared/rpc/audit-methods.js';
-import type { FlagName } from '../../../shared/rpc/datasets-schemas.js';
+import type { FlagName } from '../../../shared/rpc/browse-methods.js';
 import { ErrorCode, RpcError } from '../../../shared/rpc/errors.js';
 import { bitsToFlags, FLAG_BITS } from '../geo/flags.js';
 import { currentState, type RawReview } from './label-state.js';

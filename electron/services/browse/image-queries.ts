@@ -5,15 +5,8 @@
  * dataset counts once, not once per page.
  */
 import type Database from 'better-sqlite3';
-import type {
-  CorLabelView,
-  DatasetInfo,
-  Facets,
-  ImageDetail,
-  ImageFilter,
-  ImagePage,
-  ImageRow,
-} from '../../../shared/rpc/datasets-schemas.js';
+import type { CorLabelView, Facets, ImageDetail, ImageFilter, ImagePage, ImageRow } from '../../../shared/rpc/browse-methods.js';
+import type { DatasetInfo } from '../../../shared/rpc/datasets-methods.js';
 import { ErrorCode, RpcError } from '../../../shared/rpc/errors.js';
 import { readReviewedLabel } from '../audit/reviewed-labels.js';
 import { bitsToFlags, flagsToBits, LABEL_FLAGS, FLAG_BITS } from '../geo/flags.js';
