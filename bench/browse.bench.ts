@@ -13,7 +13,7 @@ import { resourcesDir } from '../electron/services/app-paths.js';
 import { ImageQueries } from '../electron/services/browse/image-queries.js';
 import { flagsToBits } from '../electron/services/geo/flags.js';
 import { loadLabeler } from '../electron/services/geo/labeler.js';
-import { refreshLabelFacets } from '../electron/services/browse/label-facets.js';
+import { refreshLabelFacets } from '../electron/services/datasets/label-facets.js';
 import { ProjectStore } from '../electron/services/store/project-store.js';
 import { peakRssMb, percentile, timeIt, type Benchmark, type BenchContext } from './harness.js';
 

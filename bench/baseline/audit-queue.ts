@@ -10,7 +10,7 @@ import type { FlagName } from '../../shared/rpc/browse-methods.js';
 import { ErrorCode, RpcError } from '../../shared/rpc/errors.js';
 import { bitsToFlags, FLAG_BITS } from '../../electron/services/geo/flags.js';
 import { currentState, type RawReview } from '../../electron/services/audit/label-state.js';
-import { riskOf, type RiskInput } from '../../electron/services/audit/risk.js';
+import { riskOf, type RiskInput } from '../../electron/services/geo/risk.js';
 
 interface Order {
   key: string;

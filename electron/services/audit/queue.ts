@@ -16,7 +16,7 @@ import { ErrorCode, RpcError } from '../../../shared/rpc/errors.js';
 import { bitsToFlags, FLAG_BITS } from '../geo/flags.js';
 import { currentState, type RawReview } from './label-state.js';
 import { readReviewedLabel } from './reviewed-labels.js';
-import { riskOf, type RiskInput } from './risk.js';
+import { riskOf, type RiskInput } from '../geo/risk.js';
 
 export interface QueueParams {
   datasetId: number;

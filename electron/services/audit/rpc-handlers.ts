@@ -14,7 +14,7 @@ import type { Handlers } from '../rpc/dispatcher.js';
 import { readsOf } from '../rpc/reads.js';
 import { writesOf } from '../rpc/writes.js';
 import { runExport } from './export/run-export.js';
-import { fillMissingRisk } from './label-risk.js';
+import { fillMissingRisk } from '../geo/label-risk.js';
 import { PlaceIndex } from './places.js';
 import { queueItem } from './queue.js';
 import { ReviewStore } from './review-store.js';

@@ -12,7 +12,7 @@ import { readReviewedLabel } from '../audit/reviewed-labels.js';
 import { bitsToFlags, flagsToBits, LABEL_FLAGS, FLAG_BITS } from '../geo/flags.js';
 import { filterSql, hasPlaceFilter, labelJoin, relabeledSql, type FilterSql, type NameMatches } from './filter-sql.js';
 import type { FilterContext } from './filter-sql.js';
-import type { FacetRow } from './label-facets.js';
+import type { FacetRow } from '../datasets/label-facets.js';
 
 /** A photo whose reviewed label is not the gazetteer's, with both. */
 interface RelabeledRow {
