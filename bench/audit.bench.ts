@@ -12,13 +12,13 @@
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-import { fillMissingRisk } from '../electron/services/audit/label-risk.js';
+import { fillMissingRisk } from '../electron/services/geo/label-risk.js';
 import { PlaceIndex } from '../electron/services/audit/places.js';
 import { queuePage, type QueueParams } from '../electron/services/audit/queue.js';
 import { ReviewStore } from '../electron/services/audit/review-store.js';
 import { auditStats } from '../electron/services/audit/stats.js';
 import { resourcesDir } from '../electron/services/app-paths.js';
-import { refreshLabelFacets } from '../electron/services/browse/label-facets.js';
+import { refreshLabelFacets } from '../electron/services/datasets/label-facets.js';
 import { BaselineAuditQueue } from './baseline/audit-queue.js';
 import { baselineAuditStats } from './baseline/audit-stats.js';
 import { buildProject } from './browse.bench.js';

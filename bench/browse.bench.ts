@@ -8,12 +8,12 @@
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-import type { ImageFilter } from '../shared/rpc/datasets-schemas.js';
+import type { ImageFilter } from '../shared/rpc/browse-methods.js';
 import { resourcesDir } from '../electron/services/app-paths.js';
 import { ImageQueries } from '../electron/services/browse/image-queries.js';
 import { flagsToBits } from '../electron/services/geo/flags.js';
 import { loadLabeler } from '../electron/services/geo/labeler.js';
-import { refreshLabelFacets } from '../electron/services/browse/label-facets.js';
+import { refreshLabelFacets } from '../electron/services/datasets/label-facets.js';
 import { ProjectStore } from '../electron/services/store/project-store.js';
 import { lcgRandom } from './lcg.js';
 import { im2gps3kPoints } from './seed-points.js';

@@ -100,9 +100,9 @@ benchmarks.push({
     const { tempDir } = await import('../test/helpers/temp.js');
     const { ProjectStore } = await import('../electron/services/store/project-store.js');
     const { queuePage } = await import('../electron/services/audit/queue.js');
-    const { fillMissingRisk } = await import('../electron/services/audit/label-risk.js');
+    const { fillMissingRisk } = await import('../electron/services/geo/label-risk.js');
     const { auditStats } = await import('../electron/services/audit/stats.js');
-    const { refreshLabelFacets } = await import('../electron/services/browse/label-facets.js');
+    const { refreshLabelFacets } = await import('../electron/services/datasets/label-facets.js');
     const n = Math.round(1_000_000 * ctx.scale);
     const { dir, cleanup } = tempDir('georeason-bench-audit-');
     try {

@@ -1,5 +1,5 @@
 /**
- * Dataset import at MP16-Pro scale (design.md: 4.7M rows in under 60 s). Generates an
+ * Dataset import at MP16-Pro scale (target: 4.7M rows in under 60 s). Generates an
  * MP16-Pro-shaped CSV whose points are jittered around the IM2GPS3K photo locations
  * (named by the gazetteer, so place columns look real), imports it without labels,
  * and compares with a plain csv-parse read of the same file. Then imports the same

@@ -15,7 +15,7 @@ import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
-import type { ImageFilter } from '../shared/rpc/datasets-schemas.js';
+import type { ImageFilter } from '../shared/rpc/browse-methods.js';
 import { ProjectService } from '../electron/services/project/project-service.js';
 import { buildProject } from './browse.bench.js';
 import { peakRssMb, timeIt, type Benchmark, type Figure } from './harness.js';

@@ -2,8 +2,8 @@
  * Training and embedding speed on this machine.
  * - Embeddings: photos (640 × 480 JPEG) through the shipped default encoder in
  *   onnxruntime-node, end to end (decode, resize, inference, cache) and inference
- *   alone; baseline: the same model in PyTorch eager on the same device and batch
- *   (design target: onnxruntime-node at least as fast).
+ *   alone; baseline: the same model in PyTorch eager on the same device and batch,
+ *   which onnxruntime-node should at least match for the app to need no Python to embed.
  * - Training: the cor-policy trainer on synthetic embeddings (N photos × 128 dims,
  *   50 cities): SFT and GRPO steps per second, timed from its own event stream.
  */

@@ -9,7 +9,7 @@ import { fileURLToPath } from 'node:url';
 import { app, BrowserWindow, ipcMain, protocol, safeStorage, shell, type BrowserWindowConstructorOptions, type WebContents } from 'electron';
 import { rendererDir } from './services/app-paths.js';
 import { answerImage, answerPoints, type DataResponse } from './services/data-routes.js';
-import { FileSecretStore, MemorySecretStore, type SecretStore } from './services/inference/secret-store.js';
+import { FileSecretStore, MemorySecretStore, type SecretStore } from './services/completions/secret-store.js';
 import type { ProjectService } from './services/project/project-service.js';
 import { createWorkbench, type Workbench } from './services/workbench.js';
 import { securityHeaders } from './security.js';

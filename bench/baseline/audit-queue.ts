@@ -6,11 +6,11 @@
  */
 import type Database from 'better-sqlite3';
 import type { QueueItem, QueuePage, SourceLabel } from '../../shared/rpc/audit-methods.js';
-import type { FlagName } from '../../shared/rpc/datasets-schemas.js';
+import type { FlagName } from '../../shared/rpc/browse-methods.js';
 import { ErrorCode, RpcError } from '../../shared/rpc/errors.js';
 import { bitsToFlags, FLAG_BITS } from '../../electron/services/geo/flags.js';
 import { currentState, type RawReview } from '../../electron/services/audit/label-state.js';
-import { riskOf, type RiskInput } from '../../electron/services/audit/risk.js';
+import { riskOf, type RiskInput } from '../../electron/services/geo/risk.js';
 
 interface Order {
   key: string;

@@ -4,7 +4,7 @@ import type { AuditStats, LabelStatus } from '../../shared/rpc/audit-methods.js'
 import { ErrorCode, RpcError } from '../../shared/rpc/errors.js';
 import { FLAG_BITS, LABEL_FLAGS } from '../../electron/services/geo/flags.js';
 import { parseState } from '../../electron/services/audit/label-state.js';
-import { countriesAgree, namesAgree } from '../../electron/services/audit/risk.js';
+import { countriesAgree, namesAgree } from '../../electron/services/geo/risk.js';
 
 /** Latest review state per photo of a dataset. */
 export function latestStatuses(db: Database.Database, datasetId: number): Map<number, LabelStatus> {

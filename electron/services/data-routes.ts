@@ -4,7 +4,7 @@
  * Electron through its protocols), so the checks are written once.
  */
 import fs from 'node:fs';
-import { ImageFilter } from '../../shared/rpc/datasets-schemas.js';
+import { ImageFilter } from '../../shared/rpc/browse-methods.js';
 import { ErrorCode, RpcError } from '../../shared/rpc/errors.js';
 import { cachedImage, isImageSize } from './images/thumbnails.js';
 import type { ProjectService } from './project/project-service.js';

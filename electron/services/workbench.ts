@@ -6,24 +6,22 @@ import fs from 'node:fs';
 import path from 'node:path';
 import process from 'node:process';
 import Database from 'better-sqlite3';
-import type { AppInfo, RpcEvent } from '../../shared/rpc/contract.js';
+import type { AppInfo } from '../../shared/rpc/app-methods.js';
+import type { RpcEvent } from '../../shared/rpc/contract.js';
 import { appVersion, installedVersion, defaultProjectDir, resourcesDir } from './app-paths.js';
 import { ProjectService } from './project/project-service.js';
 import { Dispatcher, type Handlers } from './rpc/dispatcher.js';
 import { latestSchemaVersion } from './store/migrations.js';
-import { setImageRoot } from './browse/image-root.js';
-import { ensureDemoProject } from './demo/demo-project.js';
+import { projectHandlers } from './project/rpc-handlers.js';
+import { datasetsHandlers } from './datasets/rpc-handlers.js';
+import { browseHandlers } from './browse/rpc-handlers.js';
 import { auditHandlers } from './audit/rpc-handlers.js';
 import { createJobManager, jobsHandlers } from './jobs/rpc-handlers.js';
 import { externalHandlers } from './external/rpc-handlers.js';
 import { evaluateHandlers } from './evaluate/rpc-handlers.js';
-import { completionsHandlers } from './inference/rpc-handlers.js';
+import { completionsHandlers } from './completions/rpc-handlers.js';
 import { rewardHandlers } from './reward/rpc-handlers.js';
-import type { SecretStore } from './inference/secret-store.js';
-import { readsOf } from './rpc/reads.js';
-import { previewSource } from './rpc/read-queries.js';
-import { importDataset } from './datasets/import-dataset.js';
-import { ErrorCode, RpcError } from '../../shared/rpc/errors.js';
+import type { SecretStore } from './completions/secret-store.js';
 
 export type HostKind = AppInfo['host'];
 
@@ -47,7 +45,7 @@ export interface Workbench {
   dispose(): void;
 }
 
-/** Data the app ships or derives from; shown in About. Later issues append theirs. */
+/** Data the app ships or derives from, with source and licence; About lists them. */
 export const dataAttributions: AppInfo['attributions'] = [
   {
     data: 'IM2GPS3K coordinates (demo project)',
@@ -107,81 +105,13 @@ export function createWorkbench(options: WorkbenchOptions): Workbench {
     attributions: dataAttributions,
   });
 
-  const reads = readsOf(projects);
   const jobsOptions = { resourcesDir, userDataDir: options.userDataDir, emit, ...(options.log ? { log: options.log } : {}) };
   const jobs = createJobManager(jobsOptions);
   const handlers: Handlers = {
     'app.info': () => info(),
-    'project.create': ({ path: p }) => projects.create(p),
-    'project.open': ({ path: p }) => projects.open(p),
-    'project.openDemo': async (_params, task) => {
-      await ensureDemoProject(demoPath, task);
-      return projects.open(demoPath);
-    },
-    'project.current': () => projects.current(),
-    'project.close': () => ({ closed: projects.close() }),
-    'project.recent': () => projects.recent.list(),
-    'project.forgetRecent': ({ path: p }) => {
-      projects.recent.forget(path.resolve(p));
-      return projects.recent.list();
-    },
-    'project.check': (_params, task) => projects.check(task),
-    'datasets.list': () => projects.queries().listDatasets(),
-    'datasets.preview': async ({ source }, task) => {
-      const params = { source: path.resolve(source) };
-      // With a project open, its read pool reads the file; before one is open, this thread does.
-      return reads.hasProject() ? reads.run('datasets.preview', params, task) : previewSource(params);
-    },
-    'datasets.import': async (params, task) => {
-      const store = projects.requireStore();
-      const result = await importDataset(
-        store.path,
-        {
-          source: path.resolve(params.source),
-          ...(params.imagesDir ? { imagesDir: path.resolve(params.imagesDir) } : {}),
-          ...(params.name ? { name: params.name } : {}),
-          label: params.label ?? true,
-          skipBad: params.skipBad ?? false,
-        },
-        task,
-      );
-      projects.queries().invalidate();
-      emit({ type: 'project.changed', path: store.path });
-      return {
-        datasetId: result.datasetId,
-        name: result.name,
-        format: result.format,
-        rows: result.rows,
-        labeled: result.labeled,
-        photosPresent: result.photosPresent,
-        photosMissing: result.photosMissing,
-        skippedBad: result.skippedBad,
-        skippedNoGps: result.skippedNoGps,
-        unreadable: result.unreadable,
-        durationMs: result.durationMs,
-        warnings: result.warnings,
-      };
-    },
-    'datasets.delete': ({ id }) => {
-      const store = projects.requireStore();
-      const deleted = store.db.prepare('DELETE FROM datasets WHERE id = ?').run(id).changes > 0;
-      projects.queries().invalidate();
-      return { deleted };
-    },
-    'datasets.setImageRoot': async ({ id, imagesDir }, task) => {
-      const store = projects.requireStore();
-      await setImageRoot(store.db, id, imagesDir, task);
-      projects.queries().invalidate();
-      const info = projects.queries().listDatasets().find((d) => d.id === id);
-      if (!info) throw new RpcError(ErrorCode.NotFound, `no dataset with id ${id}`);
-      return info;
-    },
-    // First totals and facets count millions of rows: the read pool. The grid asks for
-    // several pages at once, so only a newer ask for the same offset supersedes one.
-    'images.query': (p, task) =>
-      reads.run('images.query', p, task, { supersede: task.supersedeKey ? `${task.supersedeKey}@${p.offset}` : null }),
-    'images.facets': (p, task) => reads.run('images.facets', p, task),
-    'images.get': ({ id }) => projects.queries().detail(id),
+    ...projectHandlers(projects, demoPath),
+    ...datasetsHandlers(projects, emit),
+    ...browseHandlers(projects),
     ...completionsHandlers(projects, {
       resourcesDir,
       ...(options.secrets ? { secrets: options.secrets } : {}),

@@ -1,4 +1,8 @@
-/** Reward presets that ship with the workbench (design.md, reference.md). */
+/**
+ * Reward presets that ship with the workbench: the Geo-R and GLOBE rewards as their
+ * papers print them and as their released code computes them, so a run can be scored
+ * the way the published models were trained.
+ */
 import { parseRewardSpec, type RewardSpec } from './spec.js';
 
 const presetJson = {

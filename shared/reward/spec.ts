@@ -1,7 +1,6 @@
 /**
  * Reward specs are data: one JSON shape shared by the TypeScript scorer and the Python
- * trainer, so the curve a person tunes is the curve training uses (design.md, "Rewards
- * are data"). Unknown keys are rejected so a typo ("knots" for "knots_km") fails loudly
+ * trainer, so the curve a person tunes is the curve training uses. Unknown keys are rejected so a typo ("knots" for "knots_km") fails loudly
  * instead of silently falling back to a default.
  */
 import { z } from 'zod';

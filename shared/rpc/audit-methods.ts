@@ -6,11 +6,11 @@
  * contract in contract.ts.
  */
 import { z } from 'zod';
-import { filePath, FlagName } from './datasets-schemas.js';
+import { filePath } from './paths.js';
+import { FlagName } from './browse-methods.js';
+import { Id, TaskId } from './ids.js';
 import { method } from './method.js';
 
-const id = z.number().int().positive();
-const taskId = z.string().regex(/^[A-Za-z0-9_-]{1,64}$/, 'a task id is 1-64 letters, digits, _ or -');
 const placeName = z.string().trim().max(200);
 
 /** The review verdicts stored in label_reviews.verdict ('undo' entries restore an earlier state). */
@@ -98,7 +98,7 @@ export const QueueScope = z.enum(['unreviewed', 'all', 'reviewed']);
 
 export const QueueParams = z
   .object({
-    datasetId: id,
+    datasetId: Id,
     scope: QueueScope.default('unreviewed'),
     flag: FlagName.optional(),
     country: z.string().max(8).optional(),
@@ -131,7 +131,7 @@ export type EditChain = z.infer<typeof EditChain>;
 
 export const ReviewParams = z
   .object({
-    imageId: id,
+    imageId: Id,
     verdict: ReviewVerdict,
     /** Required for 'edited'. */
     edit: EditChain.optional(),
@@ -183,20 +183,20 @@ export const AuditStats = z.object({
 export type AuditStats = z.infer<typeof AuditStats>;
 
 export const HotspotSource = z.union([
-  z.object({ runId: id }).strict(),
+  z.object({ runId: Id }).strict(),
   z.object({ file: filePath }).strict(),
 ]);
 export type HotspotSource = z.infer<typeof HotspotSource>;
 
 export const HardParams = z
   .object({
-    datasetId: id,
+    datasetId: Id,
     source: HotspotSource,
     /** A photo is a hotspot when at least half its predictions lie within this many km of the truth. */
     hotspotKm: z.number().positive().max(20_000).default(25),
     /** Every sample within this many km of a hotspot is dropped. */
     radiusKm: z.number().nonnegative().max(20_000).default(200),
-    taskId: taskId.optional(),
+    taskId: TaskId.optional(),
   })
   .strict();
 
@@ -230,7 +230,7 @@ export type ExportFormat = z.infer<typeof ExportFormat>;
 
 export const ExportParams = z
   .object({
-    datasetId: id,
+    datasetId: Id,
     format: ExportFormat,
     outDir: filePath,
     subset: z.string().trim().min(1).max(200).optional(),
@@ -245,7 +245,7 @@ export const ExportParams = z
     prompt: z.string().min(1).max(20_000).optional(),
     /** Base name of the files and of the dataset_info.json entries. */
     name: z.string().regex(/^[A-Za-z0-9_.-]{1,64}$/, 'a name is 1-64 letters, digits, _ . or -').optional(),
-    taskId: taskId.optional(),
+    taskId: TaskId.optional(),
   })
   .strict();
 
@@ -280,12 +280,12 @@ export const auditMethods = {
   }),
   'audit.undo': method({
     summary: "Undo a photo's latest review (appends an 'undo' entry restoring the state before it).",
-    params: z.object({ imageId: id, note: z.string().trim().max(2000).optional() }).strict(),
+    params: z.object({ imageId: Id, note: z.string().trim().max(2000).optional() }).strict(),
     result: ReviewResult,
   }),
   'audit.history': method({
     summary: "A photo's review history, oldest first, and its current label.",
-    params: z.object({ imageId: id }).strict(),
+    params: z.object({ imageId: Id }).strict(),
     result: z.object({ current: LabelState, entries: z.array(ReviewEntry) }),
   }),
   'audit.places': method({
@@ -303,7 +303,7 @@ export const auditMethods = {
   }),
   'audit.stats': method({
     summary: 'Reviewed share, error rate per flag, gazetteer vs dataset agreement per level, per country.',
-    params: z.object({ datasetId: id }).strict(),
+    params: z.object({ datasetId: Id }).strict(),
     result: AuditStats,
   }),
   'audit.hard.preview': method({
@@ -320,12 +320,12 @@ export const auditMethods = {
   }),
   'audit.subsets.list': method({
     summary: 'Named subsets of a dataset (or of every dataset).',
-    params: z.object({ datasetId: id.optional() }).strict(),
+    params: z.object({ datasetId: Id.optional() }).strict(),
     result: z.array(SubsetInfo),
   }),
   'audit.subsets.delete': method({
     summary: 'Delete a named subset (its photos stay).',
-    params: z.object({ id }).strict(),
+    params: z.object({ id: Id }).strict(),
     result: z.object({ deleted: z.boolean() }),
   }),
   'audit.export': method({

@@ -8,11 +8,10 @@
  */
 import { z } from 'zod';
 import { MAX_ID_LIST } from './limits.js';
-import { filePath } from './datasets-schemas.js';
+import { filePath } from './paths.js';
+import { Id, TaskId } from './ids.js';
 import { method } from './method.js';
 
-const id = z.number().int().positive();
-const taskId = z.string().regex(/^[A-Za-z0-9_-]{1,64}$/, 'a task id is 1-64 letters, digits, _ or -');
 const nullableNumber = z.number().nullable();
 /** 1 = yes, 0 = no, null = cannot tell (no truth, no prediction, unknown name). */
 const tri = z.boolean().nullable();
@@ -71,7 +70,7 @@ export type Endpoint = z.infer<typeof Endpoint>;
 export const Selection = z
   .object({
     /** These photos (in this order); else the dataset's photos present on disk, by id. */
-    imageIds: z.array(id).min(1).max(MAX_ID_LIST, `at most ${MAX_ID_LIST} ids in a list; choose a larger set by split and limit`).optional(),
+    imageIds: z.array(Id).min(1).max(MAX_ID_LIST, `at most ${MAX_ID_LIST} ids in a list; choose a larger set by split and limit`).optional(),
     split: z.string().max(100).optional(),
     /** At most this many photos (after the split filter). */
     limit: z.number().int().positive().max(10_000_000).optional(),
@@ -83,7 +82,7 @@ const apiKey = z.string().max(8192);
 
 export const StartLiveParams = z
   .object({
-    datasetId: id,
+    datasetId: Id,
     name: z.string().trim().min(1).max(200).optional(),
     selection: Selection.default({}),
     endpoint: Endpoint,
@@ -94,7 +93,7 @@ export const StartLiveParams = z
     apiKey: apiKey.optional(),
     /** Also keep `apiKey` in the host's key store (Electron: safeStorage; server: memory). */
     rememberKey: z.boolean().optional(),
-    taskId: taskId.optional(),
+    taskId: TaskId.optional(),
   })
   .strict();
 export type StartLiveParams = z.input<typeof StartLiveParams>;
@@ -122,12 +121,12 @@ export type LiveRunSummary = z.infer<typeof LiveRunSummary>;
 
 export const ImportRunParams = z
   .object({
-    datasetId: id,
+    datasetId: Id,
     source: filePath,
     format: z.enum(['auto', 'jsonl', 'csv']).default('auto'),
     name: z.string().trim().min(1).max(200).optional(),
     model: z.string().trim().min(1).max(500).optional(),
-    taskId: taskId.optional(),
+    taskId: TaskId.optional(),
   })
   .strict();
 
@@ -236,7 +235,7 @@ export const CompletionFilter = z
     /** Distance band to the truth, km (inclusive). */
     kmMin: z.number().min(0).optional(),
     kmMax: z.number().min(0).optional(),
-    imageId: id.optional(),
+    imageId: Id.optional(),
   })
   .strict();
 export type CompletionFilter = z.infer<typeof CompletionFilter>;
@@ -265,17 +264,17 @@ const empty = z.object({}).strict();
 export const completionsMethods = {
   'runs.list': method({
     summary: 'Runs of the open project (imports and live runs), newest first.',
-    params: z.object({ datasetId: id.optional() }).strict(),
+    params: z.object({ datasetId: Id.optional() }).strict(),
     result: z.array(RunInfo),
   }),
   'runs.get': method({
     summary: 'One run with its settings and per-level accuracy, distance and consistency summary.',
-    params: z.object({ id }).strict(),
+    params: z.object({ id: Id }).strict(),
     result: RunDetail,
   }),
   'runs.delete': method({
     summary: 'Delete a run and its completions (refused while it runs).',
-    params: z.object({ id }).strict(),
+    params: z.object({ id: Id }).strict(),
     result: z.object({ deleted: z.boolean() }),
   }),
   'runs.importFile': method({
@@ -293,7 +292,7 @@ export const completionsMethods = {
   'runs.resume': method({
     summary: 'Continue a live run: photos holding all n samples are skipped.',
     long: true,
-    params: z.object({ runId: id, apiKey: apiKey.optional(), taskId: taskId.optional() }).strict(),
+    params: z.object({ runId: Id, apiKey: apiKey.optional(), taskId: TaskId.optional() }).strict(),
     result: LiveRunSummary,
   }),
   'runs.promptPresets': method({
@@ -320,7 +319,7 @@ export const completionsMethods = {
     summary: 'One page of the completions of a run, with their checks, under the filters.',
     params: z
       .object({
-        runId: id,
+        runId: Id,
         filter: CompletionFilter.default({}),
         offset: z.number().int().nonnegative().max(100_000_000).default(0),
         limit: z.number().int().positive().max(500).default(50),
@@ -334,7 +333,7 @@ export const completionsMethods = {
   }),
   'completions.forImage': method({
     summary: 'All samples of one photo in a run, with the true point and the current label.',
-    params: z.object({ runId: id, imageId: id }).strict(),
+    params: z.object({ runId: Id, imageId: Id }).strict(),
     result: z.object({
       imageId: z.number().int(),
       relPath: z.string(),

@@ -7,9 +7,9 @@
  */
 import { z } from 'zod';
 import { SAMPLE_MODES } from '../metrics/samples.js';
+import { Id } from './ids.js';
 import { method } from './method.js';
 
-const id = z.number().int().positive();
 const nullableNumber = z.number().nullable();
 const count = z.number().int().nonnegative();
 
@@ -60,7 +60,7 @@ export const RunRef = z.object({
 export type RunRef = z.infer<typeof RunRef>;
 
 export const EvaluateParams = z
-  .object({ runId: id, mode: SampleMode.default('first'), scope: EvalScope.default('run') })
+  .object({ runId: Id, mode: SampleMode.default('first'), scope: EvalScope.default('run') })
   .strict();
 
 export const RunEvaluation = z.object({
@@ -122,12 +122,12 @@ export const evaluateMethods = {
   }),
   'evaluate.compare': method({
     summary: 'Several runs measured on the photos they all answered (the shared count is returned).',
-    params: z.object({ runIds: z.array(id).min(2, 'pick at least two runs').max(12), mode: SampleMode.default('first') }).strict(),
+    params: z.object({ runIds: z.array(Id).min(2, 'pick at least two runs').max(12), mode: SampleMode.default('first') }).strict(),
     result: RunComparison,
   }),
   'evaluate.addBaseline': method({
     summary: 'Add a "Geographic prior baseline" run: every photo predicted at the medoid of the dataset\u2019s points.',
-    params: z.object({ datasetId: id }).strict(),
+    params: z.object({ datasetId: Id }).strict(),
     result: BaselineResult,
   }),
 } as const;

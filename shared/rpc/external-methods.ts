@@ -9,9 +9,9 @@
  */
 import { z } from 'zod';
 import { JobInfo } from './jobs-methods.js';
+import { Id } from './ids.js';
 import { method } from './method.js';
 
-const id = z.number().int().positive();
 /** A path as the machine that runs the trainer sees it. */
 const somePath = z.string().trim().min(1).max(4096);
 const shellSafeName = z.string().regex(/^[A-Za-z0-9][A-Za-z0-9._-]{0,99}$/, 'letters, digits, . _ - (no spaces), starting with a letter or digit');
@@ -85,7 +85,7 @@ export const SlurmSettings = z
 
 export const DataSettings = z
   .object({
-    datasetId: id,
+    datasetId: Id,
     /** A subset name of the dataset (the audit's subsets). */
     subset: z.string().trim().min(1).max(200).optional(),
     valFraction: z.number().min(0).max(0.9).default(0.05),
@@ -100,7 +100,7 @@ export const DataSettings = z
   .strict();
 
 export const RewardChoice = z.union([
-  z.object({ specId: id }).strict(),
+  z.object({ specId: Id }).strict(),
   z.object({ preset: z.string().min(1).max(100) }).strict(),
 ]);
 
@@ -230,7 +230,7 @@ export const externalMethods = {
   }),
   'external.settings': method({
     summary: 'The settings an external job was started with (to start a similar run).',
-    params: z.object({ id }).strict(),
+    params: z.object({ id: Id }).strict(),
     result: z.object({ settings: ExternalSettings, plan: LaunchPlan.nullable() }),
   }),
   'external.detectVersion': method({
@@ -246,7 +246,7 @@ export const externalMethods = {
   }),
   'external.checkpoints': method({
     summary: "The checkpoint-* folders an external job's trainer wrote (listed as artifacts; trainer_state.json log_history read into metrics).",
-    params: z.object({ id }).strict(),
+    params: z.object({ id: Id }).strict(),
     result: z.object({ outputDir: z.string(), checkpoints: z.array(CheckpointEntry), metricsRead: z.number().int() }),
   }),
 } as const;

@@ -10,10 +10,9 @@
  */
 import { z } from 'zod';
 import { MAX_ID_LIST } from './limits.js';
+import { Id, TaskId } from './ids.js';
 import { method } from './method.js';
 
-const id = z.number().int().positive();
-const taskId = z.string().regex(/^[A-Za-z0-9_-]{1,64}$/, 'a task id is 1-64 letters, digits, _ or -');
 
 export const JobStatus = z.enum(['queued', 'preparing', 'running', 'done', 'failed', 'cancelled']);
 export type JobStatus = z.infer<typeof JobStatus>;
@@ -59,14 +58,14 @@ export type CorPolicyConfigInput = z.input<typeof CorPolicyConfig>;
 export const StartJobParams = z
   .object({
     recipe: Recipe.default('cor-policy'),
-    datasetId: id,
+    datasetId: Id,
     name: z.string().trim().min(1).max(200).optional(),
     /** Train on the members of this subset only. */
-    subsetId: id.optional(),
+    subsetId: Id.optional(),
     /** GRPO on these photos only (hard samples); a subset id or a list of image ids. */
-    hardSubsetId: id.optional(),
+    hardSubsetId: Id.optional(),
     hardImageIds: z
-      .array(id)
+      .array(Id)
       .max(MAX_ID_LIST, `at most ${MAX_ID_LIST} ids in a list; save a larger set as a subset and pass hardSubsetId`)
       .optional(),
     /** Encoder name (resources/models or the user's models folder); default colour-texture-v1. */
@@ -218,32 +217,32 @@ export const jobsMethods = {
   }),
   'jobs.get': method({
     summary: 'One job with its settings, artifacts and folder.',
-    params: z.object({ id }).strict(),
+    params: z.object({ id: Id }).strict(),
     result: JobDetail,
   }),
   'jobs.metrics': method({
     summary: "A job's logged metrics (optionally only steps after `afterStep`).",
-    params: z.object({ id, afterStep: z.number().int().min(-1).optional() }).strict(),
+    params: z.object({ id: Id, afterStep: z.number().int().min(-1).optional() }).strict(),
     result: z.array(MetricPoint),
   }),
   'jobs.log': method({
     summary: "The last lines of a job's log.",
-    params: z.object({ id, lines: z.number().int().min(1).max(10_000).default(200) }).strict(),
+    params: z.object({ id: Id, lines: z.number().int().min(1).max(10_000).default(200) }).strict(),
     result: z.object({ path: z.string().nullable(), lines: z.array(z.string()) }),
   }),
   'jobs.cancel': method({
     summary: 'Cancel a queued or running job (SIGTERM, then SIGKILL after a grace period).',
-    params: z.object({ id }).strict(),
+    params: z.object({ id: Id }).strict(),
     result: z.object({ cancelled: z.boolean() }),
   }),
   'jobs.resume': method({
     summary: 'Run a cancelled or failed job again from its last checkpoint.',
-    params: z.object({ id }).strict(),
+    params: z.object({ id: Id }).strict(),
     result: JobInfo,
   }),
   'jobs.delete': method({
     summary: 'Delete a finished job with its metrics, artifacts and folder.',
-    params: z.object({ id }).strict(),
+    params: z.object({ id: Id }).strict(),
     result: z.object({ deleted: z.boolean() }),
   }),
   'jobs.predict': method({
@@ -251,11 +250,11 @@ export const jobsMethods = {
     long: true,
     params: z
       .object({
-        id,
-        datasetId: id.optional(),
+        id: Id,
+        datasetId: Id.optional(),
         samples: z.number().int().min(0).max(64).default(8),
         temperature: z.number().gt(0).max(10).optional(),
-        taskId: taskId.optional(),
+        taskId: TaskId.optional(),
       })
       .strict(),
     result: PredictSummary,

@@ -8,10 +8,9 @@
  */
 import { z } from 'zod';
 import { rewardSpecSchema } from '../reward/spec.js';
+import { Id, TaskId } from './ids.js';
 import { method } from './method.js';
 
-const id = z.number().int().positive();
-const taskId = z.string().regex(/^[A-Za-z0-9_-]{1,64}$/, 'a task id is 1-64 letters, digits, _ or -');
 const specName = z
   .string()
   .trim()
@@ -97,23 +96,23 @@ export const rewardMethods = {
   }),
   'reward.specs.save': method({
     summary: 'Save a reward spec under a name (a new one, or over the saved spec `id`); the spec is validated.',
-    params: z.object({ id: id.optional(), name: specName, spec: z.unknown() }).strict(),
+    params: z.object({ id: Id.optional(), name: specName, spec: z.unknown() }).strict(),
     result: SavedSpec,
   }),
   'reward.specs.rename': method({
     summary: 'Rename a saved reward spec.',
-    params: z.object({ id, name: specName }).strict(),
+    params: z.object({ id: Id, name: specName }).strict(),
     result: SavedSpec,
   }),
   'reward.specs.delete': method({
     summary: 'Delete a saved reward spec.',
-    params: z.object({ id }).strict(),
+    params: z.object({ id: Id }).strict(),
     result: z.object({ deleted: z.boolean() }),
   }),
   'reward.runColumns': method({
     summary: "A run's completions as columns for re-scoring: km, format and label-match flags, GRPO groups, bands, countries.",
     long: true,
-    params: z.object({ runId: id, taskId: taskId.optional() }).strict(),
+    params: z.object({ runId: Id, taskId: TaskId.optional() }).strict(),
     result: RunColumns,
   }),
   'reward.pythonSources': method({

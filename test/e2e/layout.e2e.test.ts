@@ -13,7 +13,7 @@ import Database from 'better-sqlite3';
 import type { Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { ensureDemoProject } from '../../electron/services/demo/demo-project.js';
-import { importRun } from '../../electron/services/inference/import-run.js';
+import { importRun } from '../../electron/services/completions/import-run.js';
 import { detachedTask } from '../../electron/services/rpc/task-context.js';
 import { screenshotPath } from '../helpers/browser.js';
 import { axeViolations, layoutReport } from '../helpers/layout-checks.js';

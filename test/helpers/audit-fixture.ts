@@ -8,7 +8,7 @@ import path from 'node:path';
 import type { auditMethods } from '../../shared/rpc/audit-methods.js';
 import type { ResultOf } from '../../shared/rpc/contract.js';
 import { auditHandlers, type AuditHandlers } from '../../electron/services/audit/rpc-handlers.js';
-import { refreshLabelFacets } from '../../electron/services/browse/label-facets.js';
+import { refreshLabelFacets } from '../../electron/services/datasets/label-facets.js';
 import { flagsToBits, type LabelFlag } from '../../electron/services/geo/flags.js';
 import { ProjectService } from '../../electron/services/project/project-service.js';
 import { ProjectStore } from '../../electron/services/store/project-store.js';

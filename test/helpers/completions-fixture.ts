@@ -6,7 +6,7 @@
 import fs from 'node:fs';
 import path from 'node:path';
 import sharp from 'sharp';
-import type { GeoLookup } from '../../electron/services/inference/geo-lookup.js';
+import type { GeoLookup } from '../../electron/services/completions/geo-lookup.js';
 import { ProjectService } from '../../electron/services/project/project-service.js';
 import { ProjectStore } from '../../electron/services/store/project-store.js';
 

@@ -4,7 +4,7 @@
  * real places and no photo file, then its label facets, as an import leaves them.
  * For tests that need scale, not geography.
  */
-import { refreshLabelFacets } from '../../electron/services/browse/label-facets.js';
+import { refreshLabelFacets } from '../../electron/services/datasets/label-facets.js';
 import { ProjectStore } from '../../electron/services/store/project-store.js';
 
 /** Places cycled through by photo id: code, country, region code, region, city, lat, lon. */

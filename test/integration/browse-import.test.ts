@@ -6,7 +6,7 @@ import fs from 'node:fs';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { ImageQueries } from '../../electron/services/browse/image-queries.js';
-import { refreshLabelFacets } from '../../electron/services/browse/label-facets.js';
+import { refreshLabelFacets } from '../../electron/services/datasets/label-facets.js';
 import { demoSources } from '../../electron/services/demo/demo-project.js';
 import { importDataset } from '../../electron/services/datasets/import-dataset.js';
 import { detachedTask } from '../../electron/services/rpc/task-context.js';

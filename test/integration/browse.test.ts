@@ -5,10 +5,10 @@
  */
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { FlagName, ImageFilter } from '../../shared/rpc/datasets-schemas.js';
+import type { FlagName, ImageFilter } from '../../shared/rpc/browse-methods.js';
 import { ImageQueries } from '../../electron/services/browse/image-queries.js';
 import { rebuildReviewedLabels } from '../../electron/services/audit/reviewed-labels.js';
-import { refreshLabelFacets } from '../../electron/services/browse/label-facets.js';
+import { refreshLabelFacets } from '../../electron/services/datasets/label-facets.js';
 import { FLAG_BITS } from '../../electron/services/geo/flags.js';
 import { ProjectStore } from '../../electron/services/store/project-store.js';
 import { tempDir } from '../helpers/temp.js';

@@ -6,7 +6,7 @@
  */
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { ImageFilter } from '../../shared/rpc/datasets-schemas.js';
+import type { ImageFilter } from '../../shared/rpc/browse-methods.js';
 import { PAGE_SQL, queueSource, type QueueParams } from '../../electron/services/audit/queue.js';
 import { filterSql, relabeledSql } from '../../electron/services/browse/filter-sql.js';
 import { ProjectStore } from '../../electron/services/store/project-store.js';

@@ -4,7 +4,7 @@
  * gazetteer; and the audit statistics.
  */
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { riskOf } from '../../electron/services/audit/risk.js';
+import { riskOf } from '../../electron/services/geo/risk.js';
 import { call, openTempAuditFixture, type TempAuditFixture } from '../helpers/audit-fixture.js';
 
 let fx: TempAuditFixture;

@@ -10,7 +10,7 @@ import Database from 'better-sqlite3';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { auditHandlers } from '../../electron/services/audit/rpc-handlers.js';
 import { trainingRows } from '../../electron/services/audit/export/training-rows.js';
-import { fillMissingRisk } from '../../electron/services/audit/label-risk.js';
+import { fillMissingRisk } from '../../electron/services/geo/label-risk.js';
 import { rebuildReviewedLabels } from '../../electron/services/audit/reviewed-labels.js';
 import { evaluateRun } from '../../electron/services/evaluate/evaluate-run.js';
 import { migrations } from '../../electron/services/store/migrations.js';

@@ -5,7 +5,7 @@
  * sees the reviewed label.
  */
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { TruthReader } from '../../electron/services/inference/truth.js';
+import { TruthReader } from '../../electron/services/completions/truth.js';
 import { filterSql } from '../../electron/services/browse/filter-sql.js';
 import { call, openTempAuditFixture, type TempAuditFixture } from '../helpers/audit-fixture.js';
 

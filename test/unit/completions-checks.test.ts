@@ -1,8 +1,8 @@
 import { describe, expect, it } from 'vitest';
-import { checkCompletion, predictionFromPoint, predictionFromText } from '../../electron/services/inference/checks.js';
-import { coreName, foldName, sameName } from '../../electron/services/inference/names.js';
-import { CityNames } from '../../electron/services/inference/geo-lookup.js';
-import { chainFromReview } from '../../electron/services/inference/truth.js';
+import { checkCompletion, predictionFromPoint, predictionFromText } from '../../electron/services/completions/checks.js';
+import { coreName, foldName, sameName } from '../../electron/services/completions/names.js';
+import { CityNames } from '../../electron/services/completions/geo-lookup.js';
+import { chainFromReview } from '../../electron/services/completions/truth.js';
 import { fakeGeo } from '../helpers/completions-fixture.js';
 
 const paris = { countryCode: 'FR', country: 'France', region: 'Île-de-France', city: 'Paris' };

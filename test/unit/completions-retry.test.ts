@@ -8,8 +8,8 @@ import {
   withRetries,
   type Attempt,
   type AttemptFailure,
-} from '../../electron/services/inference/retry.js';
-import { FileSecretStore, MemorySecretStore } from '../../electron/services/inference/secret-store.js';
+} from '../../electron/services/completions/retry.js';
+import { FileSecretStore, MemorySecretStore } from '../../electron/services/completions/secret-store.js';
 import { tempDir } from '../helpers/temp.js';
 
 const fail = (status: number | null, retryAfter: string | null = null): AttemptFailure => ({ status, retryAfter, message: `status ${status}`, aborted: false });

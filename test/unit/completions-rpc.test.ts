@@ -6,7 +6,7 @@ import { contract, type ResultOf } from '../../shared/rpc/contract.js';
 import { completionsMethods } from '../../shared/rpc/completions-methods.js';
 import { resourcesDir } from '../../electron/services/app-paths.js';
 import { rebuildReviewedLabels } from '../../electron/services/audit/reviewed-labels.js';
-import { completionsHandlers, type CompletionsHandlers } from '../../electron/services/inference/rpc-handlers.js';
+import { completionsHandlers, type CompletionsHandlers } from '../../electron/services/completions/rpc-handlers.js';
 import type { ProjectService } from '../../electron/services/project/project-service.js';
 import { fakeGeo, openFixtureProject, type Fixture } from '../helpers/completions-fixture.js';
 import { callThroughContract } from '../helpers/contract-call.js';

@@ -3,7 +3,7 @@ import path from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { geographicMedoid } from '../../electron/services/evaluate/baseline.js';
 import { evaluateHandlers, type EvaluateHandlers } from '../../electron/services/evaluate/rpc-handlers.js';
-import { completionsHandlers, type CompletionsHandlers } from '../../electron/services/inference/rpc-handlers.js';
+import { completionsHandlers, type CompletionsHandlers } from '../../electron/services/completions/rpc-handlers.js';
 import type { ProjectService } from '../../electron/services/project/project-service.js';
 import { haversineKm } from '../../shared/geo/haversine.js';
 import { accuracyReport } from '../../shared/metrics/accuracy.js';

@@ -7,7 +7,7 @@
 import fs from 'node:fs';
 import path from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { completionsHandlers, type CompletionsHandlers } from '../../electron/services/inference/rpc-handlers.js';
+import { completionsHandlers, type CompletionsHandlers } from '../../electron/services/completions/rpc-handlers.js';
 import type { ProjectService } from '../../electron/services/project/project-service.js';
 import { rewardHandlers, type RewardHandlers } from '../../electron/services/reward/rpc-handlers.js';
 import { locLiteralKm } from '../../shared/reward/geo-r-released.js';

@@ -9,7 +9,7 @@ import fs from 'node:fs';
 import path from 'node:path';
 import { parseArgs } from 'node:util';
 import { resourcesDir } from '../../services/app-paths.js';
-import { LabelInputError, OUTPUT_COLUMNS, labelToCsv, openLabelInput } from '../../services/geo/label-csv.js';
+import { LabelInputError, OUTPUT_COLUMNS, labelToCsv, openLabelInput } from '../../services/datasets/label-csv.js';
 import { loadLabeler, type LabelerOptions } from '../../services/geo/labeler.js';
 import { UsageError, type CliCommand } from '../command.js';
 

@@ -12,8 +12,8 @@ import type { HotspotSource } from '../../../shared/rpc/audit-methods.js';
 import { haversineKm } from '../../../shared/geo/haversine.js';
 import { ErrorCode, RpcError } from '../../../shared/rpc/errors.js';
 import { Problems } from '../datasets/problems.js';
-import { ImageMatcher } from '../inference/image-matcher.js';
-import { detectFormat, readCsvPredictions, readJsonl, type PredictionRow } from '../inference/read-predictions.js';
+import { ImageMatcher } from '../completions/image-matcher.js';
+import { detectFormat, readCsvPredictions, readJsonl, type PredictionRow } from '../completions/read-predictions.js';
 
 export interface HotspotResult {
   /** Image ids that are hotspots. */

@@ -8,11 +8,8 @@
 import fs from 'node:fs';
 import path from 'node:path';
 import type { PlaceOption } from '../../../shared/rpc/audit-methods.js';
+import { fold } from '../geo/fold.js';
 import { geodataDir, parseCities, type CityData, type RegionRecord } from '../geo/geodata.js';
-
-export function fold(value: string | null | undefined): string {
-  return (value ?? '').normalize('NFD').replace(/\p{M}/gu, '').toLowerCase().trim();
-}
 
 interface Region {
   code: string;

@@ -11,12 +11,12 @@
  */
 import type Database from 'better-sqlite3';
 import type { QueueItem, QueuePage, SourceLabel } from '../../../shared/rpc/audit-methods.js';
-import type { FlagName } from '../../../shared/rpc/datasets-schemas.js';
+import type { FlagName } from '../../../shared/rpc/browse-methods.js';
 import { ErrorCode, RpcError } from '../../../shared/rpc/errors.js';
 import { bitsToFlags, FLAG_BITS } from '../geo/flags.js';
 import { currentState, type RawReview } from './label-state.js';
 import { readReviewedLabel } from './reviewed-labels.js';
-import { riskOf, type RiskInput } from './risk.js';
+import { riskOf, type RiskInput } from '../geo/risk.js';
 
 export interface QueueParams {
   datasetId: number;

@@ -8,7 +8,7 @@
 import type Database from 'better-sqlite3';
 import type { LabelState } from '../../../shared/rpc/audit-methods.js';
 import { haversineKm } from '../../../shared/geo/haversine.js';
-import { fold } from './places.js';
+import { fold } from '../geo/fold.js';
 import { parseState, type RawReview } from './label-state.js';
 
 /** The gazetteer's label of a photo, as far as a reviewed label is compared with it. */

@@ -11,7 +11,7 @@ import type Database from 'better-sqlite3';
 import type { AuditStats, LabelStatus } from '../../../shared/rpc/audit-methods.js';
 import { ErrorCode, RpcError } from '../../../shared/rpc/errors.js';
 import { FLAG_BITS, LABEL_FLAGS } from '../geo/flags.js';
-import { AGREE } from './label-risk.js';
+import { AGREE } from '../geo/label-risk.js';
 
 /** Current status of every reviewed photo of a dataset (photos without a row are unreviewed). */
 export function reviewedStatuses(db: Database.Database, datasetId: number): Map<number, Exclude<LabelStatus, 'unreviewed'>> {

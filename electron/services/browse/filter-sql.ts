@@ -8,7 +8,7 @@
  *   label_facets table, or file paths that start with it) the rows must be in.
  * Every value is a bound parameter; nothing from the filter is spliced into SQL text.
  */
-import type { ImageFilter } from '../../../shared/rpc/datasets-schemas.js';
+import type { ImageFilter } from '../../../shared/rpc/browse-methods.js';
 import { flagsToBits } from '../geo/flags.js';
 
 export interface FilterSql {

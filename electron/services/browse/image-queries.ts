@@ -5,21 +5,14 @@
  * dataset counts once, not once per page.
  */
 import type Database from 'better-sqlite3';
-import type {
-  CorLabelView,
-  DatasetInfo,
-  Facets,
-  ImageDetail,
-  ImageFilter,
-  ImagePage,
-  ImageRow,
-} from '../../../shared/rpc/datasets-schemas.js';
+import type { CorLabelView, Facets, ImageDetail, ImageFilter, ImagePage, ImageRow } from '../../../shared/rpc/browse-methods.js';
+import type { DatasetInfo } from '../../../shared/rpc/datasets-methods.js';
 import { ErrorCode, RpcError } from '../../../shared/rpc/errors.js';
 import { readReviewedLabel } from '../audit/reviewed-labels.js';
 import { bitsToFlags, flagsToBits, LABEL_FLAGS, FLAG_BITS } from '../geo/flags.js';
 import { filterSql, hasPlaceFilter, labelJoin, relabeledSql, type FilterSql, type NameMatches } from './filter-sql.js';
 import type { FilterContext } from './filter-sql.js';
-import type { FacetRow } from './label-facets.js';
+import type { FacetRow } from '../datasets/label-facets.js';
 
 /** A photo whose reviewed label is not the gazetteer's, with both. */
 interface RelabeledRow {

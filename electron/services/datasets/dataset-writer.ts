@@ -16,8 +16,8 @@
  * by row, so the duplicate is found and reported by its line.
  */
 import type Database from 'better-sqlite3';
-import { AgreementCounter, scoreLabel, type ChainNames } from '../audit/label-risk.js';
-import { LabelFacetCounter } from '../browse/label-facets.js';
+import { AgreementCounter, scoreLabel, type ChainNames } from '../geo/label-risk.js';
+import { LabelFacetCounter } from './label-facets.js';
 import type { CountryCodeLookup } from './country-codes.js';
 import { LabelDecoder, type GazetteerLabel, type LabelBatch } from './label-batch.js';
 import type { LabelPipe } from './label-pipe.js';

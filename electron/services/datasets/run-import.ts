@@ -23,8 +23,8 @@ import { readExifFolder, type FolderCounts } from './read-exif-folder.js';
 import { readJson } from './read-json.js';
 import { describeFsError } from './safe-files.js';
 import type { ImportOptions, ImportResult } from './types.js';
-import { refreshAgreement } from '../audit/label-risk.js';
-import { refreshLabelFacets } from '../browse/label-facets.js';
+import { refreshAgreement } from '../geo/label-risk.js';
+import { refreshLabelFacets } from './label-facets.js';
 
 export interface ImportHooks {
   /** Already throttled by runImport (about 10 a second); the hook just forwards. */

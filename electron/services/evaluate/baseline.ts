@@ -8,11 +8,11 @@ import type Database from 'better-sqlite3';
 import { haversineKm } from '../../../shared/geo/haversine.js';
 import { ErrorCode, RpcError } from '../../../shared/rpc/errors.js';
 import type { BaselineResult } from '../../../shared/rpc/evaluate-methods.js';
-import { predictionFromPoint } from '../inference/checks.js';
-import { CompletionWriter } from '../inference/completion-writer.js';
-import type { GeoLookup } from '../inference/geo-lookup.js';
-import { RunsStore } from '../inference/runs-store.js';
-import { TruthReader } from '../inference/truth.js';
+import { predictionFromPoint } from '../completions/checks.js';
+import { CompletionWriter } from '../completions/completion-writer.js';
+import type { GeoLookup } from '../completions/geo-lookup.js';
+import { RunsStore } from '../completions/runs-store.js';
+import { TruthReader } from '../completions/truth.js';
 
 export const BASELINE_NAME = 'Geographic prior baseline';
 export const BASELINE_KIND = 'geographic-medoid';

@@ -17,7 +17,7 @@ import { StartJobParams } from '../../../shared/rpc/jobs-methods.js';
 import { parseRewardSpec, type RewardSpec } from '../../../shared/reward/spec.js';
 import { ErrorCode, RpcError } from '../../../shared/rpc/errors.js';
 import type { EncoderSpec } from '../embeddings/encoder-spec.js';
-import type { GeoLookup } from '../inference/geo-lookup.js';
+import type { GeoLookup } from '../completions/geo-lookup.js';
 import { createTaskContext } from '../rpc/task-context.js';
 import { JobProcess } from './job-process.js';
 import type { JobStore } from './job-store.js';

@@ -13,7 +13,7 @@ import Database from 'better-sqlite3';
 import type { JobEvent, JobInfo, JobStatus } from '../../../shared/rpc/jobs-methods.js';
 import { ErrorCode, RpcError } from '../../../shared/rpc/errors.js';
 import { DEFAULT_ENCODER, listEncoders, type EncoderSpec } from '../embeddings/encoder-spec.js';
-import type { GeoLookup } from '../inference/geo-lookup.js';
+import type { GeoLookup } from '../completions/geo-lookup.js';
 import { CorPolicyRunner, corPolicyJob } from './cor-policy-runner.js';
 import { pidAlive } from './job-process.js';
 import { JobStore } from './job-store.js';

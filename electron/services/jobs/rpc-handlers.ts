@@ -9,7 +9,7 @@ import type { RpcEvent } from '../../../shared/rpc/contract.js';
 import type { jobsMethods } from '../../../shared/rpc/jobs-methods.js';
 import { ErrorCode, RpcError } from '../../../shared/rpc/errors.js';
 import { embedImages } from '../embeddings/embed-images.js';
-import { loadGeoLookup, type GeoLookup } from '../inference/geo-lookup.js';
+import { loadGeoLookup, type GeoLookup } from '../completions/geo-lookup.js';
 import type { ProjectService } from '../project/project-service.js';
 import type { Handlers } from '../rpc/dispatcher.js';
 import { EnvironmentProbe, TrainingSettings } from './environment.js';

@@ -11,7 +11,7 @@ import path from 'node:path';
 import type Database from 'better-sqlite3';
 import { parseState } from '../audit/label-state.js';
 import { geodataDir, parseCities } from '../geo/geodata.js';
-import { CityNames } from '../inference/geo-lookup.js';
+import { CityNames } from '../completions/geo-lookup.js';
 
 export interface LabelledPhoto {
   imageId: number;

@@ -3,7 +3,7 @@
  * time per main process; opening another closes the first.
  */
 import fs from 'node:fs';
-import type { CheckReport, ProjectSummary } from '../../../shared/rpc/contract.js';
+import type { CheckReport, ProjectSummary } from '../../../shared/rpc/project-methods.js';
 import { ErrorCode, RpcError } from '../../../shared/rpc/errors.js';
 import { presetNames } from '../../../shared/reward/presets.js';
 import { appVersion } from '../app-paths.js';

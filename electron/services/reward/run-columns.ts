@@ -12,7 +12,7 @@ import { REWARD_BANDS_KM, type RunColumns } from '../../../shared/rpc/reward-met
 import { bboxFormatOk, locLiteralKm } from '../../../shared/reward/geo-r-released.js';
 import { globeFormatOk, globeNameMatch, globeStrictFields, globeStrictMatch } from '../../../shared/reward/globe.js';
 import type { TaskContext } from '../rpc/task-context.js';
-import { TruthReader } from '../inference/truth.js';
+import { TruthReader } from '../completions/truth.js';
 
 interface Row {
   imageId: number;

@@ -4,14 +4,7 @@
  * `{code, message}`, runs long work with a task context, and owns cancellation.
  */
 import type { z } from 'zod';
-import {
-  contract,
-  isMethodName,
-  type MethodName,
-  type ResultOf,
-  type RpcEvent,
-  type ValidParamsOf,
-} from '../../../shared/rpc/contract.js';
+import { contract, isMethodName, type MethodName, type ResultOf, type RpcEvent, type ValidParamsOf } from '../../../shared/rpc/contract.js';
 import { ErrorCode, RpcError, type RpcErrorShape } from '../../../shared/rpc/errors.js';
 import { isBusy } from '../store/write-queue.js';
 import { createTaskContext, type TaskContext } from './task-context.js';

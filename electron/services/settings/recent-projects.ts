@@ -5,7 +5,7 @@
 import fs from 'node:fs';
 import path from 'node:path';
 import { z } from 'zod';
-import type { RecentProject } from '../../../shared/rpc/contract.js';
+import type { RecentProject } from '../../../shared/rpc/project-methods.js';
 import { projectName } from '../store/project-file.js';
 
 const StoredRecent = z.array(z.object({ path: z.string(), openedAt: z.string() }));

@@ -4,7 +4,7 @@
  * migration: add the next number.
  */
 import type Database from 'better-sqlite3';
-import { fillMissingRiskEverywhere } from '../audit/label-risk.js';
+import { fillMissingRiskEverywhere } from '../geo/label-risk.js';
 import { rebuildReviewedLabels } from '../audit/reviewed-labels.js';
 
 export interface Migration {

@@ -3,7 +3,9 @@
  * recent list, plus running tasks' progress. Views read it; only actions here
  * change it, always from the main process's answers (never guessed locally).
  */
-import type { AppInfo, ProjectSummary, RecentProject, RpcEvent } from '../../../shared/rpc/contract.js';
+import type { AppInfo } from '../../../shared/rpc/app-methods.js';
+import type { ProjectSummary, RecentProject } from '../../../shared/rpc/project-methods.js';
+import type { RpcEvent } from '../../../shared/rpc/contract.js';
 import { newTaskId, rpc, type ConnectionState } from './rpc.js';
 
 export interface TaskProgress {

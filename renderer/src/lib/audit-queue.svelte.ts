@@ -6,7 +6,7 @@
 import { SvelteSet } from 'svelte/reactivity';
 import type { EditChain, QueueItem, ReviewEntry } from '../../../shared/rpc/audit-methods.js';
 import type { RpcEvent } from '../../../shared/rpc/contract.js';
-import type { FlagName } from '../../../shared/rpc/datasets-schemas.js';
+import type { FlagName } from '../../../shared/rpc/browse-methods.js';
 import { errorMessage } from './format.js';
 import { imageUrl } from './image-url.js';
 import { rpc } from './rpc.js';

@@ -2,7 +2,8 @@
  * What the Datasets, Browse and Map views share: the chosen dataset, the filter
  * and the selected photo. A box drawn on the map becomes the grid's bbox filter.
  */
-import type { DatasetInfo, FlagName, ImageFilter } from '../../../shared/rpc/datasets-schemas.js';
+import type { DatasetInfo } from '../../../shared/rpc/datasets-methods.js';
+import type { FlagName, ImageFilter } from '../../../shared/rpc/browse-methods.js';
 import { rpc } from './rpc.js';
 
 export interface FilterFields {

@@ -1,7 +1,7 @@
 /** How the completions view writes rates, distances, checks and run states. */
 import type { CompletionFilter, CompletionRow, RunInfo } from '../../../shared/rpc/completions-methods.js';
 
-/** As electron/services/inference/checks.ts CITY_COORD_INCONSISTENT_KM (the `inconsistent` filter). */
+/** As electron/services/completions/checks.ts CITY_COORD_INCONSISTENT_KM (the `inconsistent` filter). */
 export const CITY_COORD_INCONSISTENT_KM = 50;
 
 export function pct(rate: number | null): string {

@@ -1,5 +1,5 @@
 /** What each label flag means, for tooltips and the evidence table. */
-import type { FlagName } from '../../../shared/rpc/datasets-schemas.js';
+import type { FlagName } from '../../../shared/rpc/browse-methods.js';
 
 export const flagNames: FlagName[] = ['ocean', 'near_border', 'far_city', 'region_mismatch', 'disputed'];
 

@@ -9,7 +9,7 @@ import path from 'node:path';
 import type Database from 'better-sqlite3';
 import type { ExportFormat, ExportSummary } from '../../../../shared/rpc/audit-methods.js';
 import { ErrorCode, RpcError } from '../../../../shared/rpc/errors.js';
-import { promptPresets } from '../../inference/prompt-presets.js';
+import { promptPresets } from '../../completions/prompt-presets.js';
 import type { TaskContext } from '../../rpc/task-context.js';
 import { findSubset } from '../subsets.js';
 import { fileExtension, llamaFactoryEntry, sampleRecord } from './formats.js';

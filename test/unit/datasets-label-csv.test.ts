@@ -2,7 +2,7 @@ import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { describe, it, expect } from 'vitest';
-import { checkRecord, csvField, openLabelInput, type LabelRow } from '../../electron/services/geo/label-csv.js';
+import { checkRecord, csvField, openLabelInput, type LabelRow } from '../../electron/services/datasets/label-csv.js';
 
 async function rowsOf(text: string): Promise<{ layout: string; rows: LabelRow[] }> {
   const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'label-csv-'));

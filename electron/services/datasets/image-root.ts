@@ -7,7 +7,7 @@ import fs from 'node:fs';
 import path from 'node:path';
 import type Database from 'better-sqlite3';
 import { ErrorCode, RpcError } from '../../../shared/rpc/errors.js';
-import { photoIndex } from '../datasets/photo-index.js';
+import { photoIndex } from './photo-index.js';
 import type { TaskContext } from '../rpc/task-context.js';
 
 const chunk = 50_000;

@@ -1,69 +1,14 @@
 /**
- * Schemas of the dataset and image methods: import, listing, the photo browser's
- * filters and pages, one photo's detail. Kept apart from contract.ts so each group
- * of methods reads on its own.
+ * Methods of the browse group (the Browse view; the methods are named `images.*`):
+ * one page of photos under the filters, the filter menus' facets, and one photo's
+ * record with every label. Spread into the one contract in contract.ts.
  */
 import { z } from 'zod';
-
-const filePath = z
-  .string()
-  .min(1, 'a path is required')
-  .max(4096, 'the path is too long')
-  .refine((p) => !p.includes('\0'), 'the path contains a NUL character');
+import { Id } from './ids.js';
+import { method } from './method.js';
 
 export const FlagName = z.enum(['ocean', 'near_border', 'far_city', 'region_mismatch', 'disputed']);
 export type FlagName = z.infer<typeof FlagName>;
-
-export const DatasetInfo = z.object({
-  id: z.number().int(),
-  name: z.string(),
-  format: z.string(),
-  source: z.string().nullable(),
-  rootDir: z.string().nullable(),
-  images: z.number().int().nonnegative(),
-  photosPresent: z.number().int().nonnegative(),
-  labeled: z.number().int().nonnegative(),
-  createdAt: z.string(),
-});
-export type DatasetInfo = z.infer<typeof DatasetInfo>;
-
-export const SourcePreview = z.object({
-  format: z.string(),
-  label: z.string(),
-  columns: z.array(z.string()),
-  rows: z.array(z.array(z.string())),
-  warnings: z.array(z.string()),
-});
-export type SourcePreview = z.infer<typeof SourcePreview>;
-
-export const ImportParams = z
-  .object({
-    source: filePath,
-    imagesDir: filePath.optional(),
-    name: z.string().trim().min(1).max(200).optional(),
-    label: z.boolean().optional(),
-    skipBad: z.boolean().optional(),
-    taskId: z.string().regex(/^[A-Za-z0-9_-]{1,64}$/).optional(),
-  })
-  .strict();
-
-export const ImportSummary = z.object({
-  datasetId: z.number().int(),
-  name: z.string(),
-  format: z.string(),
-  rows: z.number().int(),
-  labeled: z.number().int(),
-  photosPresent: z.number().int(),
-  photosMissing: z.number().int(),
-  /** Malformed rows skipped with skipBad. */
-  skippedBad: z.number().int(),
-  /** Folder imports: photos without GPS in their EXIF, and files that could not be read. */
-  skippedNoGps: z.number().int(),
-  unreadable: z.number().int(),
-  durationMs: z.number(),
-  warnings: z.array(z.string()),
-});
-export type ImportSummary = z.infer<typeof ImportSummary>;
 
 /** South, west, north, east in degrees. */
 export const BBox = z
@@ -72,7 +17,7 @@ export const BBox = z
 
 export const ImageFilter = z
   .object({
-    datasetId: z.number().int().positive(),
+    datasetId: Id,
     country: z.string().max(8).optional(),
     region: z.string().max(200).optional(),
     city: z.string().max(200).optional(),
@@ -145,4 +90,26 @@ export const Facets = z.object({
 });
 export type Facets = z.infer<typeof Facets>;
 
-export { filePath };
+export const browseMethods = {
+  'images.query': method({
+    summary: 'One page of photos matching the filters, with the total count.',
+    params: z
+      .object({
+        filter: ImageFilter,
+        offset: z.number().int().nonnegative().max(100_000_000),
+        limit: z.number().int().positive().max(1000),
+      })
+      .strict(),
+    result: ImagePage,
+  }),
+  'images.facets': method({
+    summary: 'Countries, regions and flags with counts under the filters (for the filter menus).',
+    params: z.object({ filter: ImageFilter }).strict(),
+    result: Facets,
+  }),
+  'images.get': method({
+    summary: "One photo's record: path, point, metadata and every label with its evidence.",
+    params: z.object({ id: Id }).strict(),
+    result: ImageDetail,
+  }),
+} as const;

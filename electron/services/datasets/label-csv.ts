@@ -6,10 +6,10 @@
  */
 import fs from 'node:fs';
 import { parse } from 'csv-parse';
-import { csvLayout } from '../datasets/csv-layout.js';
-import { normaliseRelPath, parseDegrees } from '../datasets/fields.js';
-import { csvOptions, readCsvHead } from '../datasets/read-csv.js';
-import type { CorLabel } from './labeler.js';
+import { csvLayout } from './csv-layout.js';
+import { normaliseRelPath, parseDegrees } from './fields.js';
+import { csvOptions, readCsvHead } from './read-csv.js';
+import type { CorLabel } from '../geo/labeler.js';
 
 export const OUTPUT_COLUMNS = [
   'id',

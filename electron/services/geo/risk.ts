@@ -7,8 +7,8 @@
  * last level.
  */
 import type { RiskReason } from '../../../shared/rpc/audit-methods.js';
-import { bitsToFlags } from '../geo/flags.js';
-import { fold } from './places.js';
+import { bitsToFlags } from './flags.js';
+import { fold } from './fold.js';
 
 export const RISK_WEIGHTS: Readonly<Record<RiskReason, number>> = {
   ocean: 5,
