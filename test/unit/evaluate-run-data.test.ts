@@ -91,8 +91,10 @@ describe('evaluate: run-scoped loading', () => {
     const review = db.prepare(
       "INSERT INTO reviewed_labels(image_id, dataset_id, review_id, status, relabeled, country_code, country, region) VALUES (?, 1, ?, 'relabeled', ?, ?, ?, ?)",
     );
-    const completion = db.prepare('INSERT INTO completions(run_id, image_id, sample, lat, lon, format_ok, country_ok, region_ok, city_ok) VALUES (2, ?, ?, ?, ?, 1, ?, ?, ?)');
-    db.prepare("INSERT INTO runs(id, kind, name, dataset_id, status, created_at) VALUES (2, 'import', 'random', 1, 'done', 'now')").run();
+    const completion = db.prepare('INSERT INTO completions(run_id, image_id, sample, lat, lon, format_ok, country_ok, region_ok, city_ok) VALUES (?, ?, ?, ?, ?, 1, ?, ?, ?)');
+    // Run 2 is stored in (image, sample) order, with run 3's rows between its own;
+    // run 3 is stored out of order (its samples newest first), as a resumed run can be.
+    db.prepare("INSERT INTO runs(id, kind, name, dataset_id, status, created_at) VALUES (2, 'import', 'in order', 1, 'done', 'now'), (3, 'import', 'out of order', 1, 'done', 'now')").run();
     for (let id = 100; id < 1100; id++) {
       const dataset = rnd() < 0.05 ? 2 : 1;
       const noPoint = rnd() < 0.05;
@@ -105,28 +107,35 @@ describe('evaluate: run-scoped loading', () => {
       let sample = Math.floor(rnd() * 3);
       for (let s = 0; s < samples; s++, sample += 1 + Math.floor(rnd() * 200)) {
         const none = rnd() < 0.1;
-        completion.run(id, sample, none ? null : (rnd() - 0.5) * 170, none ? null : (rnd() - 0.5) * 359, check(), check(), check());
+        completion.run(2, id, sample, none ? null : (rnd() - 0.5) * 170, none ? null : (rnd() - 0.5) * 359, check(), check(), check());
       }
+      for (let s = samples; s > 0; s--) completion.run(3, id, s, (rnd() - 0.5) * 170, (rnd() - 0.5) * 359, check(), check(), check());
     }
-    const ref = runRef(db, 2);
-    const full = loadTruth(db, 1);
-    const expected = loadRunRows(db, ref, full);
-    const { truth, rows } = loadAnsweredRun(db, ref);
-    const view = (t: typeof truth, r: typeof rows) =>
-      Array.from(r.image, (ti, j) => ({
-        id: t.ids[ti],
-        sample: r.sample[j],
-        km: r.km[j],
-        ok: [r.countryOk[j], r.regionOk[j], r.cityOk[j]],
-        label: [t.countryCode[ti], t.country[ti], t.region[ti], t.lat[ti], t.lon[ti]],
-      }));
-    expect(rows.image.length).toBeGreaterThan(500);
-    expect(rows.withoutTruth).toBe(expected.withoutTruth);
-    expect(view(truth, rows)).toEqual(view(full, expected));
-    for (const mode of ['first', 'best', 'mean'] as const) {
-      const { durationMs: _r, ...byRun } = evaluateRun(db, 2, mode, 'run');
-      const { durationMs: _d, ...byDataset } = evaluateRun(db, 2, mode, 'run', () => ({ truth: full, rows: expected }));
-      expect(byRun).toEqual(byDataset);
-    }
+    for (const runId of [2, 3]) expectSameAsDatasetWide(runId);
   });
 });
+
+/** The run-scoped loader and evaluation of a run equal those from the dataset-wide loader. */
+function expectSameAsDatasetWide(runId: number): void {
+  const db = store.db;
+  const ref = runRef(db, runId);
+  const full = loadTruth(db, 1);
+  const expected = loadRunRows(db, ref, full);
+  const { truth, rows } = loadAnsweredRun(db, ref);
+  const view = (t: typeof truth, r: typeof rows) =>
+    Array.from(r.image, (ti, j) => ({
+      id: t.ids[ti],
+      sample: r.sample[j],
+      km: r.km[j],
+      ok: [r.countryOk[j], r.regionOk[j], r.cityOk[j]],
+      label: [t.countryCode[ti], t.country[ti], t.region[ti], t.lat[ti], t.lon[ti]],
+    }));
+  expect(rows.image.length).toBeGreaterThan(500);
+  expect(rows.withoutTruth).toBe(expected.withoutTruth);
+  expect(view(truth, rows)).toEqual(view(full, expected));
+  for (const mode of ['first', 'best', 'mean'] as const) {
+    const { durationMs: _r, ...byRun } = evaluateRun(db, runId, mode, 'run');
+    const { durationMs: _d, ...byDataset } = evaluateRun(db, runId, mode, 'run', () => ({ truth: full, rows: expected }));
+    expect(byRun).toEqual(byDataset);
+  }
+}
