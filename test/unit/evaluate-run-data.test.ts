@@ -77,4 +77,65 @@ describe('evaluate: run-scoped loading', () => {
     expect(d.photos.unanswered).toBe(37 - 18);
     expect(d.overall.n).toBe(37);
   });
+
+  it('matches the dataset-wide loader on random runs: samples, missing checks, foreign photos, reviews', () => {
+    const db = store.db;
+    let seed = 7;
+    const rnd = () => {
+      seed = (seed * 1664525 + 1013904223) % 4294967296;
+      return seed / 4294967296;
+    };
+    const check = () => (rnd() < 0.3 ? null : rnd() < 0.5 ? 0 : 1);
+    const image = db.prepare('INSERT INTO images(id, dataset_id, rel_path, lat, lon) VALUES (?, ?, ?, ?, ?)');
+    const label = db.prepare("INSERT INTO cor_labels(image_id, dataset_id, source, country_code, country, region, flags, created_at) VALUES (?, ?, 'gazetteer', ?, ?, ?, 0, 'now')");
+    const review = db.prepare(
+      "INSERT INTO reviewed_labels(image_id, dataset_id, review_id, status, relabeled, country_code, country, region) VALUES (?, 1, ?, 'relabeled', ?, ?, ?, ?)",
+    );
+    const completion = db.prepare('INSERT INTO completions(run_id, image_id, sample, lat, lon, format_ok, country_ok, region_ok, city_ok) VALUES (?, ?, ?, ?, ?, 1, ?, ?, ?)');
+    // Run 2 is stored in (image, sample) order, with run 3's rows between its own;
+    // run 3 is stored out of order (its samples newest first), as a resumed run can be.
+    db.prepare("INSERT INTO runs(id, kind, name, dataset_id, status, created_at) VALUES (2, 'import', 'in order', 1, 'done', 'now'), (3, 'import', 'out of order', 1, 'done', 'now')").run();
+    for (let id = 100; id < 1100; id++) {
+      const dataset = rnd() < 0.05 ? 2 : 1;
+      const noPoint = rnd() < 0.05;
+      image.run(id, dataset, `${id}.jpg`, noPoint ? null : (rnd() - 0.5) * 170, noPoint ? null : (rnd() - 0.5) * 359);
+      if (rnd() < 0.9) label.run(id, dataset, rnd() < 0.1 ? null : `C${Math.floor(rnd() * 5)}`, rnd() < 0.1 ? null : `Country ${id % 7}`, rnd() < 0.2 ? null : `r${id % 11}`);
+      if (dataset === 1 && rnd() < 0.1) review.run(id, id, rnd() < 0.7 ? 1 : 0, 'RV', 'Reviewed', rnd() < 0.5 ? null : 'reviewed region');
+      if (rnd() < 0.4) continue;
+      const samples = 1 + Math.floor(rnd() * 4);
+      // Sample numbers with gaps (resumed runs), up to the hundreds.
+      let sample = Math.floor(rnd() * 3);
+      for (let s = 0; s < samples; s++, sample += 1 + Math.floor(rnd() * 200)) {
+        const none = rnd() < 0.1;
+        completion.run(2, id, sample, none ? null : (rnd() - 0.5) * 170, none ? null : (rnd() - 0.5) * 359, check(), check(), check());
+      }
+      for (let s = samples; s > 0; s--) completion.run(3, id, s, (rnd() - 0.5) * 170, (rnd() - 0.5) * 359, check(), check(), check());
+    }
+    for (const runId of [2, 3]) expectSameAsDatasetWide(runId);
+  });
 });
+
+/** The run-scoped loader and evaluation of a run equal those from the dataset-wide loader. */
+function expectSameAsDatasetWide(runId: number): void {
+  const db = store.db;
+  const ref = runRef(db, runId);
+  const full = loadTruth(db, 1);
+  const expected = loadRunRows(db, ref, full);
+  const { truth, rows } = loadAnsweredRun(db, ref);
+  const view = (t: typeof truth, r: typeof rows) =>
+    Array.from(r.image, (ti, j) => ({
+      id: t.ids[ti],
+      sample: r.sample[j],
+      km: r.km[j],
+      ok: [r.countryOk[j], r.regionOk[j], r.cityOk[j]],
+      label: [t.countryCode[ti], t.country[ti], t.region[ti], t.lat[ti], t.lon[ti]],
+    }));
+  expect(rows.image.length).toBeGreaterThan(500);
+  expect(rows.withoutTruth).toBe(expected.withoutTruth);
+  expect(view(truth, rows)).toEqual(view(full, expected));
+  for (const mode of ['first', 'best', 'mean'] as const) {
+    const { durationMs: _r, ...byRun } = evaluateRun(db, runId, mode, 'run');
+    const { durationMs: _d, ...byDataset } = evaluateRun(db, runId, mode, 'run', () => ({ truth: full, rows: expected }));
+    expect(byRun).toEqual(byDataset);
+  }
+}

@@ -152,6 +152,9 @@ export function evaluateRun(
 
   // Breakdowns by the current label of the true point (reviewed, else the gazetteer's): group indexes per photo, once.
   const groups = new LabelGroups();
+  // Country group by code: a photo's name only labels its country the first time, so a
+  // code seen before needs neither the name nor the label text built again.
+  const groupOfCode = new Map<string | null, number>();
   const countryOfTruth = new Int32Array(truth.ids.length).fill(-1);
   const regionOfTruth = new Int32Array(truth.ids.length);
   const gContinent = new Int32Array(n);
@@ -161,7 +164,10 @@ export function evaluateRun(
     const t = counted.truth[i] as number;
     let c = countryOfTruth[t] as number;
     if (c < 0) {
-      c = groups.country(truth.countryCode[t] ?? null, truth.country[t] ?? null);
+      const code = truth.countryCode[t] ?? null;
+      const known = groupOfCode.get(code);
+      c = known ?? groups.country(code, truth.country[t] ?? null);
+      if (known === undefined) groupOfCode.set(code, c);
       countryOfTruth[t] = c;
       regionOfTruth[t] = groups.region(c, truth.region[t] ?? null);
     }
