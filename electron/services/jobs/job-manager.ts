@@ -17,6 +17,7 @@ import type { GeoLookup } from '../inference/geo-lookup.js';
 import { CorPolicyRunner, corPolicyJob } from './cor-policy-runner.js';
 import { pidAlive } from './job-process.js';
 import { JobStore } from './job-store.js';
+import { buildProvenance, ProvenanceStore } from './provenance.js';
 import type { JobRunContext, JobRunHandle, JobRunner } from './runner.js';
 
 export interface ProjectRef {
@@ -159,9 +160,25 @@ export class JobManager {
     return jobs.get(id);
   }
 
+  /**
+   * Queues a new job with the stored request of a built-in job: the same settings, seed,
+   * reward spec, data choice and hard-sample ids. Its own provenance says whether the
+   * data still hashes the same.
+   */
+  rerun(project: ProjectRef, id: number): JobInfo {
+    const jobs = new JobStore(project.db);
+    const info = jobs.get(id);
+    if (info.imported) throw new RpcError(ErrorCode.BadInput, `job ${id} is an imported run record: its dataset lives in another project, so it cannot be re-run here`);
+    if (info.recipe !== 'cor-policy') throw new RpcError(ErrorCode.BadInput, `job ${id} is a ${info.recipe} run: start it again from its recipe's settings`);
+    const { hardImageIds, hardSubsetId: _resolved, ...params } = jobs.config(id).params;
+    const raw = { ...params, name: `${info.name} (re-run of #${id})`, ...(Array.isArray(hardImageIds) ? { hardImageIds } : {}) };
+    return this.start(project, raw);
+  }
+
   resume(project: ProjectRef, id: number): JobInfo {
     const jobs = new JobStore(project.db);
     const info = jobs.get(id);
+    if (info.imported) throw new RpcError(ErrorCode.BadInput, `job ${id} is an imported run record: it is read-only and cannot run here (jobs.rerun starts a new job from a built-in record)`);
     if (this.isOurs(project.path, id)) throw new RpcError(ErrorCode.BadInput, `job ${id} is ${info.status} already`);
     if (info.status === 'done') throw new RpcError(ErrorCode.BadInput, `job ${id} finished; start a new job to train again`);
     if (!info.resumable) {
@@ -175,7 +192,7 @@ export class JobManager {
 
   cancel(project: ProjectRef, id: number): boolean {
     const jobs = new JobStore(project.db);
-    jobs.get(id); // NotFound for unknown ids
+    if (jobs.get(id).imported) throw new RpcError(ErrorCode.BadInput, `job ${id} is an imported run record: nothing runs to cancel`);
     const qi = this.queue.findIndex((e) => e.projectPath === project.path && e.jobId === id);
     if (qi >= 0) {
       this.queue.splice(qi, 1);
@@ -194,10 +211,14 @@ export class JobManager {
     return false;
   }
 
-  delete(project: ProjectRef, id: number): boolean {
+  /** Deletes a finished job; an imported record only when `importedRecord` says the caller means it. */
+  delete(project: ProjectRef, id: number, importedRecord = false): boolean {
     if (this.isOurs(project.path, id)) throw new RpcError(ErrorCode.BadInput, `job ${id} is queued or running: cancel it first`);
     const jobs = new JobStore(project.db);
     if (!jobs.exists(id)) return false;
+    if (jobs.isImported(id) && !importedRecord) {
+      throw new RpcError(ErrorCode.BadInput, `job ${id} is an imported run record: delete it with importedRecord: true (its source file is kept)`);
+    }
     fs.rmSync(jobDirOf(project.cacheDir, id), { recursive: true, force: true });
     return jobs.delete(id);
   }
@@ -256,6 +277,26 @@ export class JobManager {
       });
   }
 
+  /**
+   * Records what the job started from, once (a resume keeps the first record). A
+   * failure to record is logged in the job's log and never stops the run.
+   */
+  private async recordProvenance(ctx: JobRunContext, runner: JobRunner, handle: JobRunHandle): Promise<void> {
+    const store = new ProvenanceStore(ctx.db);
+    if (store.get(ctx.jobId)) return;
+    try {
+      const facts = runner.trainerFacts
+        ? await runner.trainerFacts(ctx)
+        : { where: 'this machine', versions: {}, devices: [], note: 'this recipe reports no trainer-side facts' };
+      const { provenance, manifest } = buildProvenance(ctx.db, this.options.resourcesDir, { params: ctx.params, facts, command: handle.command ?? null });
+      store.put(ctx.jobId, provenance, manifest);
+    } catch (err) {
+      const why = err instanceof Error ? err.message : String(err);
+      fs.appendFileSync(ctx.logPath, `[warning] provenance not recorded: ${why}\n`);
+      this.options.log?.(`jobs: job ${ctx.jobId}: provenance not recorded: ${why}`);
+    }
+  }
+
   private async run(a: Active): Promise<void> {
     const db = new Database(a.projectPath);
     db.pragma('busy_timeout = 10000');
@@ -294,6 +335,7 @@ export class JobManager {
       }
       a.proc = handle;
       status('running', { pid: handle.pid }, handle.message);
+      if (!a.reattach) await this.recordProvenance(ctx, runner, handle);
       if (a.cancelled) handle.stop(this.graceMs);
       const end = await handle.exited;
       if (a.cancelled) status('cancelled', { exitCode: end.exitCode, ended: true }, end.cancelMessage ?? `cancelled; ${end.message}`);
