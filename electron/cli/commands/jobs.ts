@@ -28,7 +28,7 @@ function withProject<T>(file: string | undefined, fn: (store: ProjectStore) => T
 
 function fmt(v: number | null): string {
   if (v === null) return '-';
-  return Math.abs(v) >= 1000 || Number.isInteger(v) ? String(v) : v.toPrecision(4);
+  return Math.abs(v) >= 1000 || Number.isInteger(v) ? String(v) : String(Number(v.toPrecision(4)));
 }
 
 function list(args: string[], io: CliIo): number {
