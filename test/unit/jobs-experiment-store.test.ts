@@ -7,7 +7,8 @@
 import fs from 'node:fs';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { RpcEvent, contract } from '../../shared/rpc/contract.js';
+import type { RpcEvent} from '../../shared/rpc/contract.js';
+import { contract } from '../../shared/rpc/contract.js';
 import type { jobsMethods } from '../../shared/rpc/jobs-methods.js';
 import { runCli } from '../../electron/cli.js';
 import type { CliIo } from '../../electron/cli/command.js';
