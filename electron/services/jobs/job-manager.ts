@@ -15,6 +15,7 @@ import { ErrorCode, RpcError } from '../../../shared/rpc/errors.js';
 import { DEFAULT_ENCODER, listEncoders, type EncoderSpec } from '../embeddings/encoder-spec.js';
 import type { GeoLookup } from '../inference/geo-lookup.js';
 import { CorPolicyRunner, corPolicyJob } from './cor-policy-runner.js';
+import { GpuSampler } from './gpu-telemetry.js';
 import { pidAlive } from './job-process.js';
 import { JobStore } from './job-store.js';
 import { buildProvenance, ProvenanceStore } from './provenance.js';
@@ -40,6 +41,8 @@ export interface JobManagerOptions {
   /** Gazetteer for the checks of prediction runs (null: off). */
   geo?: () => GeoLookup | null;
   log?: (message: string) => void;
+  /** GPU telemetry of running jobs (nvidia-smi every intervalMs, default 5 s); false: off. */
+  gpuTelemetry?: { intervalMs?: number; env?: NodeJS.ProcessEnv } | false;
 }
 
 interface Entry {
@@ -297,6 +300,35 @@ export class JobManager {
     }
   }
 
+  /**
+   * Samples this machine's GPUs while a job runs here (a run on a server has no local
+   * pid and is not sampled: this machine's GPUs are not the ones it uses).
+   */
+  private sampleGpus(ctx: JobRunContext, handle: JobRunHandle): GpuSampler | null {
+    const opts = this.options.gpuTelemetry;
+    if (opts === false || handle.pid === null) return null;
+    const say = (text: string): void => {
+      fs.appendFileSync(ctx.logPath, `${text}\n`);
+      ctx.emit({ type: 'job', jobId: ctx.jobId, kind: 'log', text });
+    };
+    const sampler = new GpuSampler({
+      intervalMs: opts?.intervalMs ?? 5000,
+      ...(opts?.env ? { env: opts.env } : {}),
+      onUnavailable: (note) => say(`[info] GPU telemetry: ${note}`),
+      onSample: (gpus, wallMs) => {
+        const step = ctx.jobs.config(ctx.jobId).result.step ?? 0;
+        const points = gpus.flatMap((g) => [
+          { step, name: `gpu/${g.index}/util`, value: g.utilPct, wallMs },
+          { step, name: `gpu/${g.index}/mem_mib`, value: g.memUsedMiB, wallMs },
+        ]);
+        ctx.jobs.addMetrics(ctx.jobId, points);
+        for (const p of points) ctx.emit({ type: 'job', jobId: ctx.jobId, kind: 'metric', step: p.step, name: p.name, value: p.value });
+      },
+    });
+    sampler.start();
+    return sampler;
+  }
+
   private async run(a: Active): Promise<void> {
     const db = new Database(a.projectPath);
     db.pragma('busy_timeout = 10000');
@@ -335,9 +367,15 @@ export class JobManager {
       }
       a.proc = handle;
       status('running', { pid: handle.pid }, handle.message);
-      if (!a.reattach) await this.recordProvenance(ctx, runner, handle);
-      if (a.cancelled) handle.stop(this.graceMs);
-      const end = await handle.exited;
+      const sampler = this.sampleGpus(ctx, handle);
+      let end: Awaited<JobRunHandle['exited']>;
+      try {
+        if (!a.reattach) await this.recordProvenance(ctx, runner, handle);
+        if (a.cancelled) handle.stop(this.graceMs);
+        end = await handle.exited;
+      } finally {
+        sampler?.stop();
+      }
       if (a.cancelled) status('cancelled', { exitCode: end.exitCode, ended: true }, end.cancelMessage ?? `cancelled; ${end.message}`);
       else status(end.ok ? 'done' : 'failed', { exitCode: end.exitCode, ended: true }, end.message);
     } catch (err) {
