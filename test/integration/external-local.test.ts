@@ -196,8 +196,8 @@ describe('external trainers on this machine', () => {
     const store = new JobStore(project.db);
     expect(done.status, done.message ?? '').toBe('done');
     expect(store.metrics(job.id).filter((m) => m.name === 'reward')).toEqual([
-      { step: 1, name: 'reward', value: 0.25 },
-      { step: 2, name: 'reward', value: null },
+      { step: 1, name: 'reward', value: 0.25, wallMs: expect.any(Number) },
+      { step: 2, name: 'reward', value: null, wallMs: expect.any(Number) },
     ]);
   }, 60_000);
 
