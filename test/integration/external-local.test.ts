@@ -12,6 +12,7 @@ import type { JobEvent, JobInfo } from '../../shared/rpc/jobs-methods.js';
 import { ExternalSettings, type ExternalSettings as Settings } from '../../shared/rpc/external-methods.js';
 import { JobManager, type ProjectRef } from '../../electron/services/jobs/job-manager.js';
 import { JobStore } from '../../electron/services/jobs/job-store.js';
+import { ProvenanceStore } from '../../electron/services/jobs/provenance.js';
 import { RewardSpecsStore } from '../../electron/services/reward/specs-store.js';
 import { specOf, stagingDir } from '../../electron/services/external/context.js';
 import { RECIPES } from '../../electron/services/external/recipes/index.js';
@@ -184,6 +185,13 @@ describe('external trainers on this machine', () => {
     const launch = fs.readFileSync(path.join(stagingDir(project.cacheDir, 'swift-v3'), 'launch.sh'), 'utf8');
     expect(launch).toContain('--train_type full');
     expect(launch).toContain('--per_device_eval_batch_size 16');
+    // The job's record: the versions its own environment reports, its command and data.
+    const record = new ProvenanceStore(project.db).get(job.id)!;
+    expect(record.trainer).toMatchObject({ 'ms-swift': '3.5.3', python: expect.stringMatching(/^3\./) });
+    expect(record.trainer).toHaveProperty('trl');
+    expect(record.command).toContain('swift rlhf');
+    expect(record.data).toMatchObject({ datasetId: fx.datasetId, hash: expect.stringMatching(/^[0-9a-f]{64}$/) });
+    expect(record.data!.rows).toBeGreaterThan(0);
   }, 60_000);
 
   it('a custom command finds the data, reward file and output folder in its environment', async () => {
