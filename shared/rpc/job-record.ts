@@ -7,9 +7,62 @@ import { z } from 'zod';
 
 const JobStatus = z.enum(['queued', 'preparing', 'running', 'done', 'failed', 'cancelled']);
 
-/** The rows a job trained on: [image id, split ('train' | 'val' | '' when unknown), country, region, city]. */
+/** One row a job trained on: [image id, split ('train' | 'val' | '' when unknown), country, region, city]. */
 export const ManifestRow = z.tuple([z.number().int(), z.string(), z.string(), z.string(), z.string()]);
 export type ManifestRow = z.infer<typeof ManifestRow>;
+
+const SPLIT_CODE: Record<string, string> = { train: 't', val: 'v', '': '-' };
+const SPLIT_OF: Record<string, string> = { t: 'train', v: 'val', '-': '' };
+
+/**
+ * The rows a job trained on, by column (millions of rows stay a few bytes each): image
+ * ids, one split letter per row (t train, v val, - unknown), and each row's label as an
+ * index into the distinct [country, region, city] chains.
+ */
+export const Manifest = z
+  .object({
+    imageIds: z.array(z.number().int()),
+    split: z.string().regex(/^[tv-]*$/, 'one letter per row: t (train), v (val) or - (unknown)'),
+    label: z.array(z.number().int().min(0)),
+    labels: z.array(z.tuple([z.string(), z.string(), z.string()])),
+  })
+  .strict()
+  .superRefine((m, ctx) => {
+    const n = m.imageIds.length;
+    if (m.split.length !== n) ctx.addIssue({ code: 'custom', path: ['split'], message: `${m.split.length} letters for ${n} image ids` });
+    if (m.label.length !== n) ctx.addIssue({ code: 'custom', path: ['label'], message: `${m.label.length} labels for ${n} image ids` });
+    const bad = m.label.findIndex((l) => l >= m.labels.length);
+    if (bad >= 0) ctx.addIssue({ code: 'custom', path: ['label', bad], message: `label ${m.label[bad]} is not one of the ${m.labels.length} chains` });
+  });
+export type Manifest = z.infer<typeof Manifest>;
+
+export function manifestOf(rows: readonly ManifestRow[]): Manifest {
+  const index = new Map<string, number>();
+  const labels: [string, string, string][] = [];
+  const label: number[] = [];
+  let split = '';
+  for (const [, sp, country, region, city] of rows) {
+    const key = `${country}\u0000${region}\u0000${city}`;
+    let i = index.get(key);
+    if (i === undefined) {
+      i = labels.push([country, region, city]) - 1;
+      index.set(key, i);
+    }
+    label.push(i);
+    split += SPLIT_CODE[sp] ?? '-';
+  }
+  return { imageIds: rows.map((r) => r[0]), split, label, labels };
+}
+
+export function manifestRows(m: Manifest, offset = 0, limit = Infinity): ManifestRow[] {
+  const out: ManifestRow[] = [];
+  const end = Math.min(m.imageIds.length, offset + limit);
+  for (let i = offset; i < end; i++) {
+    const [country, region, city] = m.labels[m.label[i]!]!;
+    out.push([m.imageIds[i]!, SPLIT_OF[m.split[i]!] ?? '', country, region, city]);
+  }
+  return out;
+}
 
 export const DataProvenance = z.object({
   datasetId: z.number().int().nullable(),
@@ -87,7 +140,7 @@ export const JobRecordFile = z
     params: z.record(z.string(), z.unknown()),
     provenance: JobProvenance.nullable(),
     /** The rows trained on (image ids and labels after review). */
-    manifest: z.array(ManifestRow).nullable(),
+    manifest: Manifest.nullable(),
     metrics: z.array(MetricRecord),
   })
   .strict();

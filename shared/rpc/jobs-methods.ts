@@ -271,9 +271,9 @@ export const jobsMethods = {
     result: z.object({ provenance: JobProvenance.nullable(), imported: z.object({ source: z.string(), importedAt: z.string(), originalId: z.number().int().nullable(), project: z.string().nullable() }).nullable() }),
   }),
   'jobs.manifest': method({
-    summary: 'The rows a job trained on: image id, split, country, region, city (labels after review).',
-    params: z.object({ id }).strict(),
-    result: z.array(ManifestRow).nullable(),
+    summary: 'The rows a job trained on, a page at a time: image id, split, country, region, city (labels after review).',
+    params: z.object({ id, offset: z.number().int().min(0).default(0), limit: z.number().int().min(1).max(100_000).default(1000) }).strict(),
+    result: z.object({ total: z.number().int(), rows: z.array(ManifestRow) }).nullable(),
   }),
   'jobs.runs': method({
     summary: 'The runs table: every job with its final metrics, key settings and data hash.',

@@ -104,10 +104,12 @@ describe('experiment store', () => {
     expect(p!.trainer).toHaveProperty('transformers');
     expect(p!.devices).toEqual(['CPU']);
     expect(p!.command).toContain('--job-dir');
-    const manifest = await call('jobs.manifest', { id: a });
-    expect(manifest).toHaveLength(12);
-    expect(manifestHash(manifest!)).toBe(p!.data!.hash);
-    expect(manifest![0]).toEqual([expect.any(Number), expect.stringMatching(/^(train|val)$/), expect.any(String), expect.any(String), expect.any(String)]);
+    const manifest = (await call('jobs.manifest', { id: a, limit: 100_000 }))!;
+    expect(manifest.total).toBe(12);
+    expect(manifest.rows).toHaveLength(12);
+    expect(manifestHash(manifest.rows)).toBe(p!.data!.hash);
+    expect(manifest.rows[0]).toEqual([expect.any(Number), expect.stringMatching(/^(train|val)$/), 'France', 'Île-de-France', expect.any(String)]);
+    expect((await call('jobs.manifest', { id: a, offset: 10, limit: 5 }))!.rows).toEqual(manifest.rows.slice(10));
   });
 
   it('hashes the labels after review: same rows, same hash; a review changes it and moves the position', () => {
@@ -164,7 +166,8 @@ describe('experiment store', () => {
     expect(record).toMatchObject({ format: 'georeason-job-record', version: 1, job: { name: 'first', status: 'failed' } });
     expect(record.metrics).toHaveLength(2);
     expect(record.metrics[0]!.wallMs).toEqual(expect.any(Number));
-    expect(record.manifest).toHaveLength(12);
+    expect(record.manifest!.imageIds).toHaveLength(12);
+    expect(record.manifest!.split).toMatch(/^[tv]{12}$/);
     expect(record.params.spec).toMatchObject(spec);
     expect(record.provenance!.command).toContain('--job-dir');
     const bad = capture();
@@ -205,6 +208,7 @@ describe('experiment store', () => {
       [{ ...good, job: { ...(good.job as object), status: 'exploded' } }, /bad\.json: job\.status: /],
       [{ ...good, metrics: [{ step: 'x', name: 'reward', value: 1, wallMs: null }] }, /bad\.json: metrics\.0\.step: /],
       [{ ...good, job: { ...(good.job as object), status: 'running' } }, /bad\.json: job\.status: the run was running when exported/],
+      [{ ...good, manifest: { ...(good.manifest as object), split: 'tv' } }, /bad\.json: manifest\.split: 2 letters for 12 image ids/],
     ];
     const before = (await call('jobs.list', {})).length;
     for (const [raw, want] of cases) {

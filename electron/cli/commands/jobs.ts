@@ -63,8 +63,8 @@ function exportJob(args: string[], io: CliIo): number {
   const out = path.resolve(io.cwd, values.out);
   return withProject(values.project, (store) => {
     const record = exportRecord(store.db, store.path, id);
-    fs.writeFileSync(out, `${JSON.stringify(record, null, 1)}\n`);
-    io.stdout(`job ${id} (${record.job.name}, ${record.job.status}) → ${out}: ${record.metrics.length} metric points, ${record.manifest?.length ?? 0} manifest rows\n`);
+    fs.writeFileSync(out, `${JSON.stringify(record)}\n`);
+    io.stdout(`job ${id} (${record.job.name}, ${record.job.status}) → ${out}: ${record.metrics.length} metric points, ${record.manifest?.imageIds.length ?? 0} manifest rows\n`);
     return 0;
   });
 }

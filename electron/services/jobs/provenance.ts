@@ -10,7 +10,8 @@ import { execFile, execFileSync } from 'node:child_process';
 import fs from 'node:fs';
 import path from 'node:path';
 import type Database from 'better-sqlite3';
-import type { DataProvenance, JobProvenance, ManifestRow } from '../../../shared/rpc/job-record.js';
+import { gunzipSync, gzipSync } from 'node:zlib';
+import { manifestOf, type DataProvenance, type JobProvenance, type Manifest, type ManifestRow } from '../../../shared/rpc/job-record.js';
 import { appRoot, appVersion } from '../app-paths.js';
 import { readTrainingSet } from './training-data.js';
 
@@ -109,7 +110,7 @@ export interface ProvenanceInput {
 }
 
 /** Builds the record of a job at its start, and its manifest. */
-export function buildProvenance(db: Database.Database, resourcesDir: string, input: ProvenanceInput): { provenance: JobProvenance; manifest: ManifestRow[] | null } {
+export function buildProvenance(db: Database.Database, resourcesDir: string, input: ProvenanceInput): { provenance: JobProvenance; manifest: Manifest | null } {
   const { params, facts } = input;
   let data: DataProvenance | null = null;
   let manifest: ManifestRow[] | null = null;
@@ -152,7 +153,7 @@ export function buildProvenance(db: Database.Database, resourcesDir: string, inp
       seed,
       command: input.command,
     },
-    manifest,
+    manifest: manifest ? manifestOf(manifest) : null,
   };
 }
 
@@ -160,10 +161,10 @@ export function buildProvenance(db: Database.Database, resourcesDir: string, inp
 export class ProvenanceStore {
   constructor(private readonly db: Database.Database) {}
 
-  put(jobId: number, provenance: JobProvenance, manifest: ManifestRow[] | null): void {
+  put(jobId: number, provenance: JobProvenance, manifest: Manifest | null): void {
     this.db
-      .prepare('INSERT OR REPLACE INTO job_provenance(job_id, recorded_at, data_hash, provenance_json, manifest_json) VALUES (?, ?, ?, ?, ?)')
-      .run(jobId, provenance.recordedAt, provenance.data?.hash ?? null, JSON.stringify(provenance), manifest ? JSON.stringify(manifest) : null);
+      .prepare('INSERT OR REPLACE INTO job_provenance(job_id, recorded_at, data_hash, provenance_json, manifest_gz) VALUES (?, ?, ?, ?, ?)')
+      .run(jobId, provenance.recordedAt, provenance.data?.hash ?? null, JSON.stringify(provenance), manifest ? gzipSync(JSON.stringify(manifest)) : null);
   }
 
   get(jobId: number): JobProvenance | null {
@@ -171,9 +172,9 @@ export class ProvenanceStore {
     return json ? (JSON.parse(json) as JobProvenance) : null;
   }
 
-  manifest(jobId: number): ManifestRow[] | null {
-    const json = this.db.prepare('SELECT manifest_json FROM job_provenance WHERE job_id = ?').pluck().get(jobId) as string | null | undefined;
-    return json ? (JSON.parse(json) as ManifestRow[]) : null;
+  manifest(jobId: number): Manifest | null {
+    const gz = this.db.prepare('SELECT manifest_gz FROM job_provenance WHERE job_id = ?').pluck().get(jobId) as Buffer | null | undefined;
+    return gz ? (JSON.parse(gunzipSync(gz).toString('utf8')) as Manifest) : null;
   }
 }
 

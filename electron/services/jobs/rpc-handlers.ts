@@ -16,6 +16,7 @@ import { EnvironmentProbe, TrainingSettings } from './environment.js';
 import { JobManager, jobDirOf, type ProjectRef } from './job-manager.js';
 import { JobStore } from './job-store.js';
 import { predictRuns, readPolicyMeta } from './policy-runner.js';
+import { manifestRows } from '../../../shared/rpc/job-record.js';
 import { ProvenanceStore } from './provenance.js';
 import { compareRuns, exportRecord, importRecord, importedFrom, runsTable } from './run-records.js';
 
@@ -144,10 +145,11 @@ export function jobsHandlers(projects: ProjectService, options: JobsOptions, mad
       s.get(id);
       return { provenance: new ProvenanceStore(s.db).get(id), imported: importedFrom(s.db, id) };
     },
-    'jobs.manifest': ({ id }) => {
+    'jobs.manifest': ({ id, offset, limit }) => {
       const s = store();
       s.get(id);
-      return new ProvenanceStore(s.db).manifest(id);
+      const m = new ProvenanceStore(s.db).manifest(id);
+      return m ? { total: m.imageIds.length, rows: manifestRows(m, offset, limit) } : null;
     },
     'jobs.runs': () => runsTable(store().db),
     'jobs.compare': ({ ids }) => compareRuns(store().db, ids),

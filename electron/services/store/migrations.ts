@@ -310,7 +310,8 @@ export const migrations: readonly Migration[] = [
         recorded_at     TEXT NOT NULL,
         data_hash       TEXT,
         provenance_json TEXT NOT NULL,
-        manifest_json   TEXT
+        -- gzip of the manifest's JSON (shared/rpc/job-record.ts Manifest, by column)
+        manifest_gz     BLOB
       );
       -- Jobs imported from a run record file: read-only, never run by this app.
       CREATE TABLE job_records (
