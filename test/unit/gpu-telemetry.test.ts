@@ -8,7 +8,7 @@ import fs from 'node:fs';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { resourcesDir } from '../../electron/services/app-paths.js';
-import { GPU_QUERY, parseGpuSamples } from '../../electron/services/jobs/gpu-telemetry.js';
+import { GPU_QUERY, GpuSampler, parseGpuSamples, type GpuSample } from '../../electron/services/jobs/gpu-telemetry.js';
 import { JobManager, type ProjectRef } from '../../electron/services/jobs/job-manager.js';
 import { JobStore } from '../../electron/services/jobs/job-store.js';
 import { runsTable } from '../../electron/services/jobs/run-records.js';
@@ -97,6 +97,29 @@ describe('GPU telemetry', () => {
     expect(steps.at(-1)!).toBeGreaterThan(steps[0]!);
     // Telemetry is not a run's result.
     expect(Object.keys(runsTable(project.db).find((r) => r.id === job.id)!.final)).toEqual(['loss']);
+  });
+
+  it('samples through the command the runner gives (a server over SSH), and says once where nvidia-smi is missing', async () => {
+    const sample = (argv: string[]): Promise<{ gpus?: GpuSample[]; note?: string }> =>
+      new Promise((resolve) => {
+        const s = new GpuSampler({
+          intervalMs: 50,
+          argv,
+          where: 'ssh root@gpu1',
+          onSample: (gpus) => {
+            s.stop();
+            resolve({ gpus });
+          },
+          onUnavailable: (note) => {
+            s.stop();
+            resolve({ note });
+          },
+        });
+        s.start();
+      });
+    expect((await sample(['sh', '-c', `cat ${JSON.stringify(path.join(fixtures, 'units.csv'))}`])).gpus?.map((g) => g.utilPct)).toEqual([87, null]);
+    // What `ssh host -- bash -c 'nvidia-smi …'` exits with when the server has none.
+    expect(await sample(['sh', '-c', 'echo "bash: line 1: nvidia-smi: command not found" >&2; exit 127'])).toEqual({ note: 'no GPU (nvidia-smi not found on ssh root@gpu1)' });
   });
 
   it('says once that there is no GPU when nvidia-smi is missing', async () => {

@@ -24,6 +24,7 @@ import { parseRewardSpec, type RewardSpec } from '../../../shared/reward/spec.js
 import { runExport } from '../audit/export/run-export.js';
 import { LineSplitter } from '../jobs/protocol.js';
 import type { JobRunContext, JobRunHandle, JobRunner } from '../jobs/runner.js';
+import { GPU_QUERY } from '../jobs/gpu-telemetry.js';
 import type { TrainerFacts } from '../jobs/provenance.js';
 import { createTaskContext } from '../rpc/task-context.js';
 import { localImageFolder, planContext, stagingDir } from './context.js';
@@ -418,6 +419,8 @@ export class ExternalRunner implements JobRunner {
     };
     return {
       pid: !target.remote && 'pgid' in handle ? handle.pgid : null,
+      // GPU telemetry: the server's nvidia-smi over SSH; a Slurm job's node is not known here.
+      gpuQuery: plan.slurm ? null : target.remote ? { argv: target.argv(['nvidia-smi', ...GPU_QUERY].map(q).join(' ')), where: target.label } : undefined,
       message: `training on ${plan.where}${'slurmJob' in handle ? ` (Slurm job ${handle.slurmJob})` : ` (process group ${handle.pgid})`}`,
       // Runs on a server or under Slurm go on when the app closes; local ones stop with it.
       ...(target.remote || plan.slurm

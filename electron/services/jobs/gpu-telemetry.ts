@@ -48,6 +48,10 @@ export function parseGpuSamples(text: string): GpuSample[] {
 
 export interface GpuSamplerOptions {
   intervalMs: number;
+  /** The command that prints the query where the run is (default: this machine's nvidia-smi). */
+  argv?: string[];
+  /** Where that is, for the messages ("this machine", "ssh user@gpu1"). */
+  where?: string;
   env?: NodeJS.ProcessEnv;
   /** A sample: the GPUs and the wall time it was taken. */
   onSample: (gpus: GpuSample[], wallMs: number) => void;
@@ -85,11 +89,14 @@ export class GpuSampler {
     if (this.busy || this.stopped) return;
     this.busy = true;
     const wallMs = Date.now();
-    execFile('nvidia-smi', GPU_QUERY, { timeout: 10_000, encoding: 'utf8', env: this.options.env ?? process.env }, (err, stdout, stderr) => {
+    const [command, ...args] = this.options.argv ?? ['nvidia-smi', ...GPU_QUERY];
+    const on = this.options.where && this.options.where !== 'this machine' ? ` on ${this.options.where}` : '';
+    execFile(command!, args, { timeout: 20_000, encoding: 'utf8', env: this.options.env ?? process.env }, (err, stdout, stderr) => {
       this.busy = false;
       // A sample that comes back after the job ended is dropped (its store may be closed).
       if (this.stopped) return;
-      if (err && (err as NodeJS.ErrnoException).code === 'ENOENT') return this.unavailable('no GPU (nvidia-smi not found)', true);
+      // ENOENT: not on this machine; exit 127: the shell over SSH found no such command.
+      if (err && ((err as NodeJS.ErrnoException).code === 'ENOENT' || err.code === 127)) return this.unavailable(`no GPU (nvidia-smi not found${on})`, true);
       if (err) return this.unavailable(`no GPU telemetry (nvidia-smi: ${(stderr || err.message).trim().split('\n')[0]})`, false);
       const gpus = parseGpuSamples(stdout);
       if (gpus.length === 0) return this.unavailable('no GPU (nvidia-smi lists none)', true);

@@ -301,12 +301,13 @@ export class JobManager {
   }
 
   /**
-   * Samples this machine's GPUs while a job runs here (a run on a server has no local
-   * pid and is not sampled: this machine's GPUs are not the ones it uses).
+   * Samples the GPUs of the machine a job runs on: this one, or a server over SSH when the
+   * runner says how; a run whose machine is unknown (under Slurm) is not sampled.
    */
   private sampleGpus(ctx: JobRunContext, handle: JobRunHandle): GpuSampler | null {
     const opts = this.options.gpuTelemetry;
-    if (opts === false || handle.pid === null) return null;
+    if (opts === false || handle.gpuQuery === null) return null;
+    if (handle.gpuQuery === undefined && handle.pid === null) return null;
     const say = (text: string): void => {
       fs.appendFileSync(ctx.logPath, `${text}\n`);
       ctx.emit({ type: 'job', jobId: ctx.jobId, kind: 'log', text });
@@ -314,6 +315,7 @@ export class JobManager {
     const sampler = new GpuSampler({
       intervalMs: opts?.intervalMs ?? 5000,
       ...(opts?.env ? { env: opts.env } : {}),
+      ...(handle.gpuQuery ? { argv: handle.gpuQuery.argv, where: handle.gpuQuery.where } : {}),
       onUnavailable: (note) => say(`[info] GPU telemetry: ${note}`),
       onSample: (gpus, wallMs) => {
         const step = ctx.jobs.config(ctx.jobId).result.step ?? 0;

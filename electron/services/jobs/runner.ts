@@ -41,6 +41,12 @@ export interface JobRunHandle {
   message: string;
   /** The exact command line that runs the trainer (for the job's provenance). */
   command?: string;
+  /**
+   * How the GPUs the run uses are sampled: the argv that prints nvidia-smi's query where
+   * the run is (over SSH for a server), or null where that cannot be known (a Slurm
+   * job's node). Absent: this machine's nvidia-smi when the run has a local pid.
+   */
+  gpuQuery?: { argv: string[]; where: string } | null;
   /** Stop: SIGTERM now, SIGKILL after the grace period (or the runner's equivalent). */
   stop(graceMs: number): void;
   /**
