@@ -155,21 +155,21 @@ function issuesText(issues: z.ZodIssue[]): string {
 /** Checks a record file's content; throws BadInput naming the source and the field. */
 export function parseRecord(raw: unknown, source: string): JobRecordFile {
   if (raw !== null && typeof raw === 'object' && 'format' in raw && (raw as { format: unknown }).format !== RECORD_FORMAT) {
-    throw new RpcError(ErrorCode.BadInput, `${source}: format: expected "${RECORD_FORMAT}", found ${JSON.stringify((raw as { format: unknown }).format)}`);
+    throw new RpcError(ErrorCode.InvalidParams, `${source}: format: expected "${RECORD_FORMAT}", found ${JSON.stringify((raw as { format: unknown }).format)}`);
   }
   if (raw !== null && typeof raw === 'object' && 'version' in raw && (raw as { version: unknown }).version !== RECORD_VERSION) {
-    throw new RpcError(ErrorCode.BadInput, `${source}: version: this workbench reads run records of version ${RECORD_VERSION}, the file is version ${JSON.stringify((raw as { version: unknown }).version)}`);
+    throw new RpcError(ErrorCode.InvalidParams, `${source}: version: this workbench reads run records of version ${RECORD_VERSION}, the file is version ${JSON.stringify((raw as { version: unknown }).version)}`);
   }
   const parsed = JobRecordFile.safeParse(raw);
-  if (!parsed.success) throw new RpcError(ErrorCode.BadInput, `${source}: ${issuesText(parsed.error.issues)}`);
+  if (!parsed.success) throw new RpcError(ErrorCode.InvalidParams, `${source}: ${issuesText(parsed.error.issues)}`);
   const r = parsed.data;
   if (!['done', 'failed', 'cancelled'].includes(r.job.status)) {
-    throw new RpcError(ErrorCode.BadInput, `${source}: job.status: the run was ${r.job.status} when exported; export it again once it has ended`);
+    throw new RpcError(ErrorCode.InvalidParams, `${source}: job.status: the run was ${r.job.status} when exported; export it again once it has ended`);
   }
   const steps = new Set<string>();
   for (const [i, m] of r.metrics.entries()) {
     const k = `${m.name}\u0000${m.step}`;
-    if (steps.has(k)) throw new RpcError(ErrorCode.BadInput, `${source}: metrics.${i}: "${m.name}" at step ${m.step} appears twice`);
+    if (steps.has(k)) throw new RpcError(ErrorCode.InvalidParams, `${source}: metrics.${i}: "${m.name}" at step ${m.step} appears twice`);
     steps.add(k);
   }
   return r;
