@@ -148,7 +148,11 @@ def seed_everything(torch, np, seed, device):
     np.random.seed(seed % 2**32)
     torch.manual_seed(seed)  # the same seed gives the same initial policy
     if device.type == "cpu":
-        torch.use_deterministic_algorithms(True)
+        # warn_only: an op without a deterministic kernel warns in the log instead of stopping the run.
+        try:
+            torch.use_deterministic_algorithms(True, warn_only=True)
+        except TypeError:  # torch < 1.11 has no warn_only
+            torch.use_deterministic_algorithms(True)
 
 
 def run(job_dir, stop, overrides):

@@ -372,8 +372,8 @@ export class JobManager {
       const sampler = this.sampleGpus(ctx, handle);
       let end: Awaited<JobRunHandle['exited']>;
       try {
-        if (!a.reattach) await this.recordProvenance(ctx, runner, handle);
         if (a.cancelled) handle.stop(this.graceMs);
+        else if (!a.reattach) await this.recordProvenance(ctx, runner, handle);
         end = await handle.exited;
       } finally {
         sampler?.stop();
