@@ -36,22 +36,35 @@ export const Manifest = z
   });
 export type Manifest = z.infer<typeof Manifest>;
 
-export function manifestOf(rows: readonly ManifestRow[]): Manifest {
-  const index = new Map<string, number>();
-  const labels: [string, string, string][] = [];
-  const label: number[] = [];
-  let split = '';
-  for (const [, sp, country, region, city] of rows) {
+/** Builds a manifest row by row (a caller can pause between rows). */
+export class ManifestBuilder {
+  private readonly index = new Map<string, number>();
+  private readonly labels: [string, string, string][] = [];
+  private readonly label: number[] = [];
+  private readonly ids: number[] = [];
+  private split: string[] = [];
+
+  add([id, sp, country, region, city]: ManifestRow): void {
     const key = `${country}\u0000${region}\u0000${city}`;
-    let i = index.get(key);
+    let i = this.index.get(key);
     if (i === undefined) {
-      i = labels.push([country, region, city]) - 1;
-      index.set(key, i);
+      i = this.labels.push([country, region, city]) - 1;
+      this.index.set(key, i);
     }
-    label.push(i);
-    split += SPLIT_CODE[sp] ?? '-';
+    this.ids.push(id);
+    this.label.push(i);
+    this.split.push(SPLIT_CODE[sp] ?? '-');
   }
-  return { imageIds: rows.map((r) => r[0]), split, label, labels };
+
+  done(): Manifest {
+    return { imageIds: this.ids, split: this.split.join(''), label: this.label, labels: this.labels };
+  }
+}
+
+export function manifestOf(rows: readonly ManifestRow[]): Manifest {
+  const b = new ManifestBuilder();
+  for (const r of rows) b.add(r);
+  return b.done();
 }
 
 export function manifestRows(m: Manifest, offset = 0, limit = Infinity): ManifestRow[] {

@@ -291,8 +291,8 @@ export class JobManager {
       const facts = runner.trainerFacts
         ? await runner.trainerFacts(ctx)
         : { where: 'this machine', versions: {}, devices: [], note: 'this recipe reports no trainer-side facts' };
-      const { provenance, manifest } = buildProvenance(ctx.db, this.options.resourcesDir, { params: ctx.params, facts, command: handle.command ?? null });
-      store.put(ctx.jobId, provenance, manifest);
+      const { provenance, manifest } = await buildProvenance(ctx.db, this.options.resourcesDir, { params: ctx.params, facts, command: handle.command ?? null });
+      await store.put(ctx.jobId, provenance, manifest);
     } catch (err) {
       const why = err instanceof Error ? err.message : String(err);
       fs.appendFileSync(ctx.logPath, `[warning] provenance not recorded: ${why}\n`);

@@ -10,8 +10,9 @@ import { execFile, execFileSync } from 'node:child_process';
 import fs from 'node:fs';
 import path from 'node:path';
 import type Database from 'better-sqlite3';
-import { gunzipSync, gzipSync } from 'node:zlib';
-import { manifestOf, type DataProvenance, type JobProvenance, type Manifest, type ManifestRow } from '../../../shared/rpc/job-record.js';
+import { promisify } from 'node:util';
+import { gunzipSync, gzip } from 'node:zlib';
+import { ManifestBuilder, type DataProvenance, type JobProvenance, type Manifest, type ManifestRow } from '../../../shared/rpc/job-record.js';
 import { appRoot, appVersion } from '../app-paths.js';
 import { readTrainingSet } from './training-data.js';
 
@@ -41,11 +42,33 @@ export function sha256(text: string): string {
   return createHash('sha256').update(text).digest('hex');
 }
 
+const inIdOrder = (rows: readonly ManifestRow[]): readonly ManifestRow[] =>
+  rows.every((r, i) => i === 0 || rows[i - 1]![0] < r[0]) ? rows : [...rows].sort((a, b) => a[0] - b[0]);
+
 /** The hash of manifest rows: one tab-separated line each, in image id order. */
 export function manifestHash(rows: readonly ManifestRow[]): string {
   const h = createHash('sha256');
-  for (const r of [...rows].sort((a, b) => a[0] - b[0])) h.update(`${r.join('\t')}\n`);
+  for (const r of inIdOrder(rows)) h.update(`${r.join('\t')}\n`);
   return h.digest('hex');
+}
+
+/** Rows per slice of work between two turns of the event loop. */
+const SLICE = 20_000;
+const nextTurn = (): Promise<void> => new Promise((resolve) => setImmediate(resolve));
+
+/** The hash and the stored form of the rows, made in slices so the main thread keeps answering. */
+export async function hashAndManifest(rows: readonly ManifestRow[]): Promise<{ hash: string; manifest: Manifest }> {
+  const sorted = inIdOrder(rows);
+  const h = createHash('sha256');
+  const b = new ManifestBuilder();
+  for (let i = 0; i < sorted.length; i += SLICE) {
+    for (const r of sorted.slice(i, i + SLICE)) {
+      h.update(`${r.join('\t')}\n`);
+      b.add(r);
+    }
+    await nextTurn();
+  }
+  return { hash: h.digest('hex'), manifest: b.done() };
 }
 
 let commitCache: string | null | undefined;
@@ -110,14 +133,16 @@ export interface ProvenanceInput {
 }
 
 /** Builds the record of a job at its start, and its manifest. */
-export function buildProvenance(db: Database.Database, resourcesDir: string, input: ProvenanceInput): { provenance: JobProvenance; manifest: Manifest | null } {
+export async function buildProvenance(db: Database.Database, resourcesDir: string, input: ProvenanceInput): Promise<{ provenance: JobProvenance; manifest: Manifest | null }> {
   const { params, facts } = input;
   let data: DataProvenance | null = null;
-  let manifest: ManifestRow[] | null = null;
+  let manifest: Manifest | null = null;
   let dataNote: string | null = null;
   const req = facts.data;
   if (req) {
-    manifest = facts.rows ?? reviewedRows(db, resourcesDir, req);
+    const rows = facts.rows ?? reviewedRows(db, resourcesDir, req);
+    const made = await hashAndManifest(rows);
+    manifest = made.manifest;
     const subsetName =
       req.subsetName ?? (req.subsetId !== undefined ? ((db.prepare('SELECT name FROM subsets WHERE id = ?').pluck().get(req.subsetId) as string | undefined) ?? null) : null);
     data = {
@@ -125,9 +150,9 @@ export function buildProvenance(db: Database.Database, resourcesDir: string, inp
       datasetName: (db.prepare('SELECT name FROM datasets WHERE id = ?').pluck().get(req.datasetId) as string | undefined) ?? null,
       subsetId: req.subsetId ?? null,
       subsetName,
-      rows: manifest.length,
+      rows: rows.length,
       reviewPosition: reviewPosition(db, req.datasetId),
-      hash: manifestHash(manifest),
+      hash: made.hash,
       source: facts.rows ? 'the training inputs the trainer was given' : 'the labels after review of the data the run exported',
     };
   } else {
@@ -153,18 +178,26 @@ export function buildProvenance(db: Database.Database, resourcesDir: string, inp
       seed,
       command: input.command,
     },
-    manifest: manifest ? manifestOf(manifest) : null,
+    manifest,
   };
 }
+
+const gzipAsync = promisify(gzip);
 
 /** The job_provenance table. */
 export class ProvenanceStore {
   constructor(private readonly db: Database.Database) {}
 
-  put(jobId: number, provenance: JobProvenance, manifest: Manifest | null): void {
+  /** Stores a record; the manifest is compressed off the main thread. */
+  async put(jobId: number, provenance: JobProvenance, manifest: Manifest | null): Promise<void> {
+    const gz = manifest ? await gzipAsync(JSON.stringify(manifest)) : null;
+    this.putCompressed(jobId, provenance, gz);
+  }
+
+  putCompressed(jobId: number, provenance: JobProvenance, manifestGz: Buffer | null): void {
     this.db
       .prepare('INSERT OR REPLACE INTO job_provenance(job_id, recorded_at, data_hash, provenance_json, manifest_gz) VALUES (?, ?, ?, ?, ?)')
-      .run(jobId, provenance.recordedAt, provenance.data?.hash ?? null, JSON.stringify(provenance), manifest ? gzipSync(JSON.stringify(manifest)) : null);
+      .run(jobId, provenance.recordedAt, provenance.data?.hash ?? null, JSON.stringify(provenance), manifestGz);
   }
 
   get(jobId: number): JobProvenance | null {

@@ -5,6 +5,7 @@
  * as a read-only job (it cannot be resumed, cancelled or predicted with; deleting it
  * takes an explicit importedRecord flag).
  */
+import { gzipSync } from 'node:zlib';
 import type Database from 'better-sqlite3';
 import type { z } from 'zod';
 import { JobRecordFile, RECORD_FORMAT, RECORD_VERSION, type JobProvenance, type RunComparison, type RunRow } from '../../../shared/rpc/job-record.js';
@@ -198,7 +199,7 @@ export function importRecord(db: Database.Database, raw: unknown, source: string
         .run(r.job.recipe, JSON.stringify(config), r.job.status, r.job.startedAt, r.job.endedAt, r.job.exitCode).lastInsertRowid,
     );
     jobs.addMetrics(jobId, r.metrics);
-    if (r.provenance) prov.put(jobId, r.provenance, r.manifest);
+    if (r.provenance) prov.putCompressed(jobId, r.provenance, r.manifest ? gzipSync(JSON.stringify(r.manifest)) : null);
     db.prepare('INSERT INTO job_records(job_id, imported_at, source, original_id, project) VALUES (?, ?, ?, ?, ?)').run(
       jobId,
       new Date().toISOString(),
