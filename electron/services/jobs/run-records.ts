@@ -185,6 +185,7 @@ export function importRecord(db: Database.Database, raw: unknown, source: string
   const { datasetId, ...rest } = r.params;
   const params = {
     ...rest,
+    name: r.job.name,
     ...(datasetId !== undefined ? { sourceDatasetId: datasetId } : {}),
     sourceDatasetName: r.provenance?.data?.datasetName ?? null,
   };
