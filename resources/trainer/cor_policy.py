@@ -139,6 +139,22 @@ def chain_text(data, k):
     )
 
 
+def seed_everything(torch, np, seed, device):
+    """One seed for Python's, numpy's and torch's generators; deterministic kernels on CPU,
+    so a run repeated from its record gives the same metrics on the same device."""
+    import random
+
+    random.seed(seed)
+    np.random.seed(seed % 2**32)
+    torch.manual_seed(seed)  # the same seed gives the same initial policy
+    if device.type == "cpu":
+        # warn_only: an op without a deterministic kernel warns in the log instead of stopping the run.
+        try:
+            torch.use_deterministic_algorithms(True, warn_only=True)
+        except TypeError:  # torch < 1.11 has no warn_only
+            torch.use_deterministic_algorithms(True)
+
+
 def run(job_dir, stop, overrides):
     import numpy as np
     import torch
@@ -176,7 +192,7 @@ def run(job_dir, stop, overrides):
     feat_mean = feats.mean(axis=0)
     feat_std = feats.std(axis=0) + 1e-4
     x_all = torch.as_tensor(emb, dtype=torch.float32, device=device)
-    torch.manual_seed(int(config["seed"]))  # the same seed gives the same initial policy
+    seed_everything(torch, np, int(config["seed"]), device)
     policy = build_policy(torch, emb.shape[1], int(config["hidden"]), data, feat_mean, feat_std).to(device)
     ref = None
 

@@ -11,6 +11,7 @@
 import { z } from 'zod';
 import { MAX_ID_LIST } from './limits.js';
 import { Id, TaskId } from './ids.js';
+import { JobProvenance, JobRecordFile, ManifestRow, RunComparison, RunRow } from './job-record.js';
 import { method } from './method.js';
 
 
@@ -108,6 +109,8 @@ export const JobInfo = z.object({
    * would fail the same way.
    */
   resumable: z.boolean(),
+  /** Imported from a run record: read-only (no resume, cancel or predict). */
+  imported: z.boolean().optional(),
 });
 export type JobInfo = z.infer<typeof JobInfo>;
 
@@ -122,7 +125,13 @@ export const JobDetail = JobInfo.extend({
 });
 export type JobDetail = z.infer<typeof JobDetail>;
 
-export const MetricPoint = z.object({ step: z.number().int(), name: z.string(), value: z.number().nullable() });
+export const MetricPoint = z.object({
+  step: z.number().int(),
+  name: z.string(),
+  value: z.number().nullable(),
+  /** When it was logged (ms since the epoch; absent in older projects). */
+  wallMs: z.number().int().nullable().optional(),
+});
 export type MetricPoint = z.infer<typeof MetricPoint>;
 
 export const GpuInfo = z.object({
@@ -241,8 +250,8 @@ export const jobsMethods = {
     result: JobInfo,
   }),
   'jobs.delete': method({
-    summary: 'Delete a finished job with its metrics, artifacts and folder.',
-    params: z.object({ id: Id }).strict(),
+    summary: 'Delete a finished job with its metrics, artifacts and folder (an imported record only with importedRecord: true).',
+    params: z.object({ id: Id, importedRecord: z.boolean().optional() }).strict(),
     result: z.object({ deleted: z.boolean() }),
   }),
   'jobs.predict': method({
@@ -258,5 +267,40 @@ export const jobsMethods = {
       })
       .strict(),
     result: PredictSummary,
+  }),
+  'jobs.provenance': method({
+    summary: 'What a job was started from: data hash and manifest size, reward spec and hash, versions, devices, seed, command.',
+    params: z.object({ id: Id }).strict(),
+    result: z.object({ provenance: JobProvenance.nullable(), imported: z.object({ source: z.string(), importedAt: z.string(), originalId: z.number().int().nullable(), project: z.string().nullable() }).nullable() }),
+  }),
+  'jobs.manifest': method({
+    summary: 'The rows a job trained on, a page at a time: image id, split, country, region, city (labels after review).',
+    params: z.object({ id: Id, offset: z.number().int().min(0).default(0), limit: z.number().int().min(1).max(100_000).default(1000) }).strict(),
+    result: z.object({ total: z.number().int(), rows: z.array(ManifestRow) }).nullable(),
+  }),
+  'jobs.runs': method({
+    summary: 'The runs table: every job with its final metrics, key settings and data hash.',
+    params: z.object({}).strict(),
+    result: z.array(RunRow),
+  }),
+  'jobs.compare': method({
+    summary: 'Two or more jobs side by side: only the settings and provenance that differ.',
+    params: z.object({ ids: z.array(Id).min(2).max(20) }).strict(),
+    result: RunComparison,
+  }),
+  'jobs.export': method({
+    summary: 'A job as one portable run record (settings, provenance, metrics, command, reward spec, data manifest).',
+    params: z.object({ id: Id }).strict(),
+    result: JobRecordFile,
+  }),
+  'jobs.import': method({
+    summary: 'Add a run record (from jobs.export or a record file) as a read-only job of the open project.',
+    params: z.object({ record: z.unknown(), source: z.string().max(4096).default('record') }).strict(),
+    result: JobInfo,
+  }),
+  'jobs.rerun': method({
+    summary: 'Queue a new job with the exact request of a built-in job (its record says whether the data still hashes the same).',
+    params: z.object({ id: Id }).strict(),
+    result: JobInfo,
   }),
 } as const;

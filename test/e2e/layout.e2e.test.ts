@@ -147,6 +147,25 @@ const views: { id: string; nav?: string; ready: (page: Page) => Promise<void>; d
       await page.getByTestId('train-start-button').waitFor();
     },
   },
+  {
+    id: 'train-runs',
+    nav: 'train',
+    ready: async (page) => {
+      await page.getByTestId('train-tab-runs').click();
+      await page.getByTestId('runs-table').waitFor();
+    },
+  },
+  {
+    id: 'train-runs-compare',
+    nav: 'train',
+    ready: async (page) => {
+      await page.getByTestId('train-tab-runs').click();
+      const picks = page.getByTestId('runs-table').getByRole('checkbox');
+      for (const i of [0, 1]) await picks.nth(i).check();
+      await page.getByTestId('runs-compare-button').click();
+      await page.getByTestId('runs-differences').waitFor();
+    },
+  },
 ];
 
 const sizes = [

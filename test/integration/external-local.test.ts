@@ -12,6 +12,7 @@ import type { JobEvent, JobInfo } from '../../shared/rpc/jobs-methods.js';
 import type { ExternalSettings as Settings } from '../../shared/rpc/external-methods.js';
 import { JobManager, type ProjectRef } from '../../electron/services/jobs/job-manager.js';
 import { JobStore } from '../../electron/services/jobs/job-store.js';
+import { ProvenanceStore } from '../../electron/services/jobs/provenance.js';
 import { stagingDir } from '../../electron/services/external/context.js';
 import { RECIPES } from '../../electron/services/external/recipes/index.js';
 import { ExternalRunner } from '../../electron/services/external/runner.js';
@@ -176,6 +177,13 @@ describe('external trainers on this machine', () => {
     const launch = fs.readFileSync(path.join(stagingDir(project.cacheDir, 'swift-v3'), 'launch.sh'), 'utf8');
     expect(launch).toContain('--train_type full');
     expect(launch).toContain('--per_device_eval_batch_size 16');
+    // The job's record: the versions its own environment reports, its command and data.
+    const record = new ProvenanceStore(project.db).get(job.id)!;
+    expect(record.trainer).toMatchObject({ 'ms-swift': '3.5.3', python: expect.stringMatching(/^3\./) });
+    expect(record.trainer).toHaveProperty('trl');
+    expect(record.command).toContain('swift rlhf');
+    expect(record.data).toMatchObject({ datasetId: fx.datasetId, hash: expect.stringMatching(/^[0-9a-f]{64}$/) });
+    expect(record.data!.rows).toBeGreaterThan(0);
   }, 60_000);
 
   it('a custom command finds the data, reward file and output folder in its environment', async () => {
@@ -188,8 +196,8 @@ describe('external trainers on this machine', () => {
     const store = new JobStore(project.db);
     expect(done.status, done.message ?? '').toBe('done');
     expect(store.metrics(job.id).filter((m) => m.name === 'reward')).toEqual([
-      { step: 1, name: 'reward', value: 0.25 },
-      { step: 2, name: 'reward', value: null },
+      { step: 1, name: 'reward', value: 0.25, wallMs: expect.any(Number) },
+      { step: 2, name: 'reward', value: null, wallMs: expect.any(Number) },
     ]);
   }, 60_000);
 

@@ -91,6 +91,8 @@ describe.skipIf(missing !== null)('external trainers over SSH (loopback sshd)', 
     expect(log).toContain(`files copied to ssh root@127.0.0.1:${port}:${remoteDir}/sft-${transfer}`);
     expect(store.metrics(job.id).filter((m) => m.name === 'loss')).toHaveLength(6);
     expect(done.pid).toBeNull(); // the process runs on the server
+    // GPU telemetry asks the server's nvidia-smi, which this one has not.
+    expect(log.match(new RegExp(`GPU telemetry: no GPU \\(nvidia-smi not found on ssh root@127\\.0\\.0\\.1:${port}\\)`, 'g'))).toHaveLength(1);
     const W = path.join(remoteDir, `sft-${transfer}`);
     expect(fs.existsSync(path.join(W, 'data', 'dataset_info.json'))).toBe(true);
     const arts = store.artifacts(job.id).map((a) => a.path);

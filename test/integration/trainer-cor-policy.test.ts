@@ -206,7 +206,7 @@ describe.skipIf(missing !== null)('cor-policy training jobs', () => {
     expect(failed.message).toContain('something broke');
     const log = fs.readFileSync(new JobStore(project.db).detail(first.id).logPath!, 'utf8');
     expect(log).toContain('plain text on stdout');
-    expect(new JobStore(project.db).metrics(first.id)).toEqual([{ step: 1, name: 'sft_loss', value: 1.5 }]);
+    expect(new JobStore(project.db).metrics(first.id)).toEqual([{ step: 1, name: 'sft_loss', value: 1.5, wallMs: expect.any(Number) }]);
     expect((await m.waitFor(project.path, second.id)).status).toBe('failed');
   });
 

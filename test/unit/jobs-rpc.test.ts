@@ -91,7 +91,7 @@ describe('jobs RPC', () => {
     expect(done.message).toContain('no policy from a stand-in');
     const list = await call('jobs.list', {});
     expect(list[0]).toMatchObject({ id: job.id, name: 'rpc', status: 'failed', exitCode: 1, step: 2, total: 2 });
-    expect(await call('jobs.metrics', { id: job.id, afterStep: 1 })).toEqual([{ step: 2, name: 'reward', value: 0.2 }]);
+    expect(await call('jobs.metrics', { id: job.id, afterStep: 1 })).toEqual([{ step: 2, name: 'reward', value: 0.2, wallMs: expect.any(Number) }]);
     const log = await call('jobs.log', { id: job.id, lines: 50 });
     expect(log.lines.join('\n')).toContain('[info] stand-in trainer');
     const detail = await call('jobs.get', { id: job.id });

@@ -24,12 +24,15 @@ import { parseRewardSpec, type RewardSpec } from '../../../shared/reward/spec.js
 import { runExport } from '../audit/export/run-export.js';
 import { LineSplitter } from '../jobs/protocol.js';
 import type { JobRunContext, JobRunHandle, JobRunner } from '../jobs/runner.js';
+import { GPU_QUERY } from '../jobs/gpu-telemetry.js';
+import type { TrainerFacts } from '../jobs/provenance.js';
 import { createTaskContext } from '../rpc/task-context.js';
 import { localImageFolder, planContext, stagingDir } from './context.js';
 import { buildPlan, DATA_BASE, EXIT_FILE, LAUNCH_FILE, LOG_FILE, PID_FILE, SBATCH_FILE, type Plan } from './recipes/index.js';
 import { q } from './shell.js';
 import { describeEnd, endedBySlurm, endStateCommand, parseEndState, queueStateCommand, stillQueued } from './slurm.js';
 import { execArgv, run, targetOf, type Target } from './target.js';
+import { externalFacts } from './env-versions.js';
 import { detectSwiftVersion } from './swift-version.js';
 import { listCheckpoints } from './trainer-state.js';
 import { TrlLogReader } from './trl-log.js';
@@ -124,6 +127,9 @@ export function storedOf(params: Record<string, unknown>): StoredExternal {
 }
 
 export class ExternalRunner implements JobRunner {
+  /** The settings a launch resolved (the detected ms-swift version), until its facts are asked. */
+  private readonly detected = new Map<number, ExternalSettingsParsed>();
+
   constructor(private readonly options: RunnerOptions = {}) {}
 
   private env(): NodeJS.ProcessEnv {
@@ -219,11 +225,19 @@ export class ExternalRunner implements JobRunner {
       }
       const record: RunRecord = { workDir: plan.workDir, outputDir: plan.outputDir, where: plan.where, slurm: plan.slurm, handle, lines: 0 };
       writeRecord(ctx.jobDir, record);
-      return this.follow(ctx, target, record, log);
+      this.detected.set(ctx.jobId, settings);
+      return { ...this.follow(ctx, target, record, log), command: plan.command };
     } catch (err) {
       log.end();
       throw err;
     }
+  }
+
+  /** The versions in the run's Python environment (where it runs), its data request. */
+  async trainerFacts(ctx: JobRunContext): Promise<TrainerFacts> {
+    const s = this.detected.get(ctx.jobId) ?? storedOf(ctx.params).external;
+    this.detected.delete(ctx.jobId);
+    return externalFacts(ctx.db, targetOf(s.where), s, this.env());
   }
 
   /** Follows a run an earlier app detached from (its train.log is read again from the start). */
@@ -405,6 +419,8 @@ export class ExternalRunner implements JobRunner {
     };
     return {
       pid: !target.remote && 'pgid' in handle ? handle.pgid : null,
+      // GPU telemetry: the server's nvidia-smi over SSH; a Slurm job's node is not known here.
+      gpuQuery: plan.slurm ? null : target.remote ? { argv: target.argv(['nvidia-smi', ...GPU_QUERY].map(q).join(' ')), where: target.label } : undefined,
       message: `training on ${plan.where}${'slurmJob' in handle ? ` (Slurm job ${handle.slurmJob})` : ` (process group ${handle.pgid})`}`,
       // Runs on a server or under Slurm go on when the app closes; local ones stop with it.
       ...(target.remote || plan.slurm

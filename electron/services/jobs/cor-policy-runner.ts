@@ -23,6 +23,7 @@ import { JobProcess } from './job-process.js';
 import type { JobStore } from './job-store.js';
 import { predictRuns } from './policy-runner.js';
 import { prepareInputs } from './prepare-inputs.js';
+import { probeLocalVersions, rowsOfInputs, type TrainerFacts } from './provenance.js';
 import type { TrainerEvent } from './protocol.js';
 import type { JobRunContext, JobRunEnd, JobRunHandle, JobRunner } from './runner.js';
 
@@ -158,11 +159,27 @@ export class CorPolicyRunner implements JobRunner {
     return {
       pid: proc.pid,
       message: 'training',
+      command: [this.options.python(), '-u', script, '--job-dir', ctx.jobDir].map(shellWord).join(' '),
       stop: (graceMs) => {
         stopped.abort();
         proc.stop(graceMs);
       },
       exited,
+    };
+  }
+
+  /** Versions of the job's interpreter, the device it trains on, and the exact rows of its inputs. */
+  async trainerFacts(ctx: JobRunContext): Promise<TrainerFacts> {
+    const req = StartJobParams.parse({ ...ctx.params, hardImageIds: undefined, spec: ctx.params.spec });
+    const probe = await probeLocalVersions(this.options.python(), this.options.resourcesDir);
+    const onGpu = req.config.device !== 'cpu' && probe.devices.length > 0;
+    return {
+      where: 'this machine',
+      versions: probe.versions,
+      devices: onGpu ? probe.devices : ['CPU'],
+      note: probe.note,
+      rows: rowsOfInputs(ctx.jobDir) ?? undefined,
+      data: { datasetId: req.datasetId, subsetId: req.subsetId, valFraction: req.config.valFraction, withSplit: true },
     };
   }
 
@@ -253,4 +270,9 @@ class TrainerEvents {
     if (this.metrics.length > 0) this.jobs.addMetrics(this.ctx.jobId, this.metrics.splice(0));
     this.jobs.updateResult(this.ctx.jobId, { step: this.step, total: this.total });
   }
+}
+
+/** A word of a command line as a POSIX shell reads it back. */
+function shellWord(word: string): string {
+  return /^[A-Za-z0-9_./:=@%+-]+$/.test(word) ? word : `'${word.replace(/'/g, "'\\''")}'`;
 }

@@ -15,8 +15,10 @@ import { ErrorCode, RpcError } from '../../../shared/rpc/errors.js';
 import { DEFAULT_ENCODER, listEncoders, type EncoderSpec } from '../embeddings/encoder-spec.js';
 import type { GeoLookup } from '../completions/geo-lookup.js';
 import { CorPolicyRunner, corPolicyJob } from './cor-policy-runner.js';
+import { GpuSampler } from './gpu-telemetry.js';
 import { pidAlive } from './job-process.js';
 import { JobStore } from './job-store.js';
+import { buildProvenance, ProvenanceStore } from './provenance.js';
 import type { JobRunContext, JobRunHandle, JobRunner } from './runner.js';
 
 export interface ProjectRef {
@@ -39,6 +41,8 @@ export interface JobManagerOptions {
   /** Gazetteer for the checks of prediction runs (null: off). */
   geo?: () => GeoLookup | null;
   log?: (message: string) => void;
+  /** GPU telemetry of running jobs (nvidia-smi every intervalMs, default 5 s); false: off. */
+  gpuTelemetry?: { intervalMs?: number; env?: NodeJS.ProcessEnv } | false;
 }
 
 interface Entry {
@@ -159,9 +163,25 @@ export class JobManager {
     return jobs.get(id);
   }
 
+  /**
+   * Queues a new job with the stored request of a built-in job: the same settings, seed,
+   * reward spec, data choice and hard-sample ids. Its own provenance says whether the
+   * data still hashes the same.
+   */
+  rerun(project: ProjectRef, id: number): JobInfo {
+    const jobs = new JobStore(project.db);
+    const info = jobs.get(id);
+    if (info.imported) throw new RpcError(ErrorCode.BadInput, `job ${id} is an imported run record: its dataset lives in another project, so it cannot be re-run here`);
+    if (info.recipe !== 'cor-policy') throw new RpcError(ErrorCode.BadInput, `job ${id} is a ${info.recipe} run: start it again from its recipe's settings`);
+    const { hardImageIds, hardSubsetId: _resolved, ...params } = jobs.config(id).params;
+    const raw = { ...params, name: `${info.name} (re-run of #${id})`, ...(Array.isArray(hardImageIds) ? { hardImageIds } : {}) };
+    return this.start(project, raw);
+  }
+
   resume(project: ProjectRef, id: number): JobInfo {
     const jobs = new JobStore(project.db);
     const info = jobs.get(id);
+    if (info.imported) throw new RpcError(ErrorCode.BadInput, `job ${id} is an imported run record: it is read-only and cannot run here (jobs.rerun starts a new job from a built-in record)`);
     if (this.isOurs(project.path, id)) throw new RpcError(ErrorCode.BadInput, `job ${id} is ${info.status} already`);
     if (info.status === 'done') throw new RpcError(ErrorCode.BadInput, `job ${id} finished; start a new job to train again`);
     if (!info.resumable) {
@@ -175,7 +195,7 @@ export class JobManager {
 
   cancel(project: ProjectRef, id: number): boolean {
     const jobs = new JobStore(project.db);
-    jobs.get(id); // NotFound for unknown ids
+    if (jobs.get(id).imported) throw new RpcError(ErrorCode.BadInput, `job ${id} is an imported run record: nothing runs to cancel`);
     const qi = this.queue.findIndex((e) => e.projectPath === project.path && e.jobId === id);
     if (qi >= 0) {
       this.queue.splice(qi, 1);
@@ -194,10 +214,14 @@ export class JobManager {
     return false;
   }
 
-  delete(project: ProjectRef, id: number): boolean {
+  /** Deletes a finished job; an imported record only when `importedRecord` says the caller means it. */
+  delete(project: ProjectRef, id: number, importedRecord = false): boolean {
     if (this.isOurs(project.path, id)) throw new RpcError(ErrorCode.BadInput, `job ${id} is queued or running: cancel it first`);
     const jobs = new JobStore(project.db);
     if (!jobs.exists(id)) return false;
+    if (jobs.isImported(id) && !importedRecord) {
+      throw new RpcError(ErrorCode.BadInput, `job ${id} is an imported run record: delete it with importedRecord: true (its source file is kept)`);
+    }
     fs.rmSync(jobDirOf(project.cacheDir, id), { recursive: true, force: true });
     return jobs.delete(id);
   }
@@ -256,6 +280,57 @@ export class JobManager {
       });
   }
 
+  /**
+   * Records what the job started from, once (a resume keeps the first record). A
+   * failure to record is logged in the job's log and never stops the run.
+   */
+  private async recordProvenance(ctx: JobRunContext, runner: JobRunner, handle: JobRunHandle): Promise<void> {
+    const store = new ProvenanceStore(ctx.db);
+    if (store.get(ctx.jobId)) return;
+    try {
+      const facts = runner.trainerFacts
+        ? await runner.trainerFacts(ctx)
+        : { where: 'this machine', versions: {}, devices: [], note: 'this recipe reports no trainer-side facts' };
+      const { provenance, manifest } = await buildProvenance(ctx.db, this.options.resourcesDir, { params: ctx.params, facts, command: handle.command ?? null });
+      await store.put(ctx.jobId, provenance, manifest);
+    } catch (err) {
+      const why = err instanceof Error ? err.message : String(err);
+      fs.appendFileSync(ctx.logPath, `[warning] provenance not recorded: ${why}\n`);
+      this.options.log?.(`jobs: job ${ctx.jobId}: provenance not recorded: ${why}`);
+    }
+  }
+
+  /**
+   * Samples the GPUs of the machine a job runs on: this one, or a server over SSH when the
+   * runner says how; a run whose machine is unknown (under Slurm) is not sampled.
+   */
+  private sampleGpus(ctx: JobRunContext, handle: JobRunHandle): GpuSampler | null {
+    const opts = this.options.gpuTelemetry;
+    if (opts === false || handle.gpuQuery === null) return null;
+    if (handle.gpuQuery === undefined && handle.pid === null) return null;
+    const say = (text: string): void => {
+      fs.appendFileSync(ctx.logPath, `${text}\n`);
+      ctx.emit({ type: 'job', jobId: ctx.jobId, kind: 'log', text });
+    };
+    const sampler = new GpuSampler({
+      intervalMs: opts?.intervalMs ?? 5000,
+      ...(opts?.env ? { env: opts.env } : {}),
+      ...(handle.gpuQuery ? { argv: handle.gpuQuery.argv, where: handle.gpuQuery.where } : {}),
+      onUnavailable: (note) => say(`[info] GPU telemetry: ${note}`),
+      onSample: (gpus, wallMs) => {
+        const step = ctx.jobs.config(ctx.jobId).result.step ?? 0;
+        const points = gpus.flatMap((g) => [
+          { step, name: `gpu/${g.index}/util`, value: g.utilPct, wallMs },
+          { step, name: `gpu/${g.index}/mem_mib`, value: g.memUsedMiB, wallMs },
+        ]);
+        ctx.jobs.addMetrics(ctx.jobId, points);
+        for (const p of points) ctx.emit({ type: 'job', jobId: ctx.jobId, kind: 'metric', step: p.step, name: p.name, value: p.value });
+      },
+    });
+    sampler.start();
+    return sampler;
+  }
+
   private async run(a: Active): Promise<void> {
     const db = new Database(a.projectPath);
     db.pragma('busy_timeout = 10000');
@@ -294,8 +369,15 @@ export class JobManager {
       }
       a.proc = handle;
       status('running', { pid: handle.pid }, handle.message);
-      if (a.cancelled) handle.stop(this.graceMs);
-      const end = await handle.exited;
+      const sampler = this.sampleGpus(ctx, handle);
+      let end: Awaited<JobRunHandle['exited']>;
+      try {
+        if (a.cancelled) handle.stop(this.graceMs);
+        else if (!a.reattach) await this.recordProvenance(ctx, runner, handle);
+        end = await handle.exited;
+      } finally {
+        sampler?.stop();
+      }
       if (a.cancelled) status('cancelled', { exitCode: end.exitCode, ended: true }, end.cancelMessage ?? `cancelled; ${end.message}`);
       else status(end.ok ? 'done' : 'failed', { exitCode: end.exitCode, ended: true }, end.message);
     } catch (err) {

@@ -54,7 +54,7 @@ export class JobStore {
   private readonly metricStmt: Database.Statement;
 
   constructor(readonly db: Database.Database) {
-    this.metricStmt = db.prepare('INSERT OR REPLACE INTO job_metrics(job_id, step, name, value) VALUES (?, ?, ?, ?)');
+    this.metricStmt = db.prepare('INSERT OR REPLACE INTO job_metrics(job_id, step, name, value, wall_ms) VALUES (?, ?, ?, ?, ?)');
   }
 
   create(recipe: string, params: Record<string, unknown>, status: JobStatus): number {
@@ -112,16 +112,18 @@ export class JobStore {
     this.db.prepare(`UPDATE jobs SET ${sets.join(', ')} WHERE id = ?`).run(...values);
   }
 
-  addMetrics(jobId: number, points: readonly { step: number; name: string; value: number | null }[]): void {
+  /** Stores metric points; those without a wall time are stamped now. */
+  addMetrics(jobId: number, points: readonly { step: number; name: string; value: number | null; wallMs?: number | null }[]): void {
     if (points.length === 0) return;
+    const now = Date.now();
     this.db.transaction(() => {
-      for (const p of points) this.metricStmt.run(jobId, p.step, p.name, p.value);
+      for (const p of points) this.metricStmt.run(jobId, p.step, p.name, p.value, p.wallMs === undefined ? now : p.wallMs);
     })();
   }
 
   metrics(jobId: number, afterStep = -1): MetricPoint[] {
     return this.db
-      .prepare('SELECT step, name, value FROM job_metrics WHERE job_id = ? AND step > ? ORDER BY step, name')
+      .prepare('SELECT step, name, value, wall_ms AS wallMs FROM job_metrics WHERE job_id = ? AND step > ? ORDER BY step, name')
       .all(jobId, afterStep) as MetricPoint[];
   }
 
@@ -134,10 +136,15 @@ export class JobStore {
     return this.db.prepare('SELECT id, kind, path FROM artifacts WHERE job_id = ? ORDER BY id').all(jobId) as { id: number; kind: string; path: string }[];
   }
 
+  /** Whether the job was imported from a run record (read-only). */
+  isImported(id: number): boolean {
+    return this.db.prepare('SELECT 1 FROM job_records WHERE job_id = ?').get(id) !== undefined;
+  }
+
   /** Jobs a previous app left queued, preparing or running. */
   unfinished(): { id: number; status: string; pid: number | null }[] {
     return this.db
-      .prepare("SELECT id, status, pid FROM jobs WHERE status IN ('queued', 'preparing', 'running') ORDER BY id")
+      .prepare("SELECT id, status, pid FROM jobs WHERE status IN ('queued', 'preparing', 'running') AND id NOT IN (SELECT job_id FROM job_records) ORDER BY id")
       .all() as { id: number; status: string; pid: number | null }[];
   }
 
@@ -154,13 +161,14 @@ export class JobStore {
     const c = parseConfig(r.config_json);
     const datasetId = typeof c.params.datasetId === 'number' ? c.params.datasetId : null;
     const status = (STATUSES as readonly string[]).includes(r.status) ? (r.status as JobStatus) : 'failed';
+    const imported = this.isImported(r.id);
     return {
       id: r.id,
       recipe: r.recipe,
       name: typeof c.params.name === 'string' ? c.params.name : `${r.recipe} #${r.id}`,
       status,
       datasetId,
-      datasetName: this.datasetName(datasetId),
+      datasetName: this.datasetName(datasetId) ?? (typeof c.params.sourceDatasetName === 'string' ? c.params.sourceDatasetName : null),
       pid: r.pid,
       createdAt: c.result.createdAt ?? null,
       startedAt: r.started_at,
@@ -174,7 +182,8 @@ export class JobStore {
       // Older rows did not record it: the sampled run was written second.
       sampledRunId: c.result.sampledRunId !== undefined ? c.result.sampledRunId : r.recipe === 'cor-policy' ? (c.result.runIds?.[1] ?? null) : null,
       specName: typeof c.params.specName === 'string' ? c.params.specName : null,
-      resumable: (status === 'failed' || status === 'cancelled') && c.result.resumable !== false,
+      resumable: (status === 'failed' || status === 'cancelled') && c.result.resumable !== false && !imported,
+      imported,
     };
   }
 

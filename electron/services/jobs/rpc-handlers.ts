@@ -16,6 +16,9 @@ import { EnvironmentProbe, TrainingSettings } from './environment.js';
 import { JobManager, jobDirOf, type ProjectRef } from './job-manager.js';
 import { JobStore } from './job-store.js';
 import { predictRuns, readPolicyMeta } from './policy-runner.js';
+import { manifestRows } from '../../../shared/rpc/job-record.js';
+import { ProvenanceStore } from './provenance.js';
+import { compareRuns, exportRecord, importRecord, importedFrom, runsTable } from './run-records.js';
 
 export interface JobsOptions {
   resourcesDir: string;
@@ -136,10 +139,31 @@ export function jobsHandlers(projects: ProjectService, options: JobsOptions, mad
       manager.recover(p);
       return manager.resume(p, id);
     },
-    'jobs.delete': ({ id }) => ({ deleted: manager.delete(project(), id) }),
+    'jobs.delete': ({ id, importedRecord }) => ({ deleted: manager.delete(project(), id, importedRecord === true) }),
+    'jobs.provenance': ({ id }) => {
+      const s = store();
+      s.get(id);
+      return { provenance: new ProvenanceStore(s.db).get(id), imported: importedFrom(s.db, id) };
+    },
+    'jobs.manifest': ({ id, offset, limit }) => {
+      const s = store();
+      s.get(id);
+      const m = new ProvenanceStore(s.db).manifest(id);
+      return m ? { total: m.imageIds.length, rows: manifestRows(m, offset, limit) } : null;
+    },
+    'jobs.runs': () => runsTable(store().db),
+    'jobs.compare': ({ ids }) => compareRuns(store().db, ids),
+    'jobs.export': ({ id }) => exportRecord(store().db, project().path, id),
+    'jobs.import': ({ record, source }) => importRecord(store().db, record, source),
+    'jobs.rerun': ({ id }) => {
+      const p = project();
+      manager.recover(p);
+      return manager.rerun(p, id);
+    },
     'jobs.predict': async ({ id, datasetId, samples, temperature }, task) => {
       const p = project();
       const job = new JobStore(p.db).get(id);
+      if (job.imported) throw new RpcError(ErrorCode.BadInput, `job ${id} is an imported run record: its policy stayed where it was trained`);
       const jobDir = jobDirOf(p.cacheDir, id);
       const meta = readPolicyMeta(jobDir);
       const target = datasetId ?? job.datasetId;

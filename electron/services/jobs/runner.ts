@@ -7,6 +7,7 @@
 import type Database from 'better-sqlite3';
 import type { JobEvent } from '../../../shared/rpc/jobs-methods.js';
 import type { JobStore } from './job-store.js';
+import type { TrainerFacts } from './provenance.js';
 
 export interface JobRunContext {
   jobId: number;
@@ -38,6 +39,14 @@ export interface JobRunHandle {
   pid: number | null;
   /** The job's message while it runs. */
   message: string;
+  /** The exact command line that runs the trainer (for the job's provenance). */
+  command?: string;
+  /**
+   * How the GPUs the run uses are sampled: the argv that prints nvidia-smi's query where
+   * the run is (over SSH for a server), or null where that cannot be known (a Slurm
+   * job's node). Absent: this machine's nvidia-smi when the run has a local pid.
+   */
+  gpuQuery?: { argv: string[]; where: string } | null;
   /** Stop: SIGTERM now, SIGKILL after the grace period (or the runner's equivalent). */
   stop(graceMs: number): void;
   /**
@@ -58,6 +67,11 @@ export interface JobRunner {
    * request would fail again, so it is not resumable).
    */
   launch(ctx: JobRunContext): Promise<JobRunHandle>;
+  /**
+   * The trainer side's facts for the job's provenance (versions in the run's environment,
+   * devices, the rows it was given), asked once the run has launched.
+   */
+  trainerFacts?(ctx: JobRunContext): Promise<TrainerFacts>;
   /** Follows again a run an earlier app left running (it was detached). */
   reattach?(ctx: JobRunContext): Promise<JobRunHandle>;
 }

@@ -298,6 +298,33 @@ export const migrations: readonly Migration[] = [
       rebuildReviewedLabels(db);
     },
   },
+  {
+    version: 7,
+    name: 'experiment store: provenance of each job, imported run records, metric wall times',
+    sql: `
+      -- What a job was started from, recorded once at its start (jobs/provenance.ts):
+      -- the data it trained on (hash and manifest of image ids and labels), the reward
+      -- spec and its hash, the versions on both sides, the devices, the seed, the command.
+      CREATE TABLE job_provenance (
+        job_id          INTEGER PRIMARY KEY REFERENCES jobs(id) ON DELETE CASCADE,
+        recorded_at     TEXT NOT NULL,
+        data_hash       TEXT,
+        provenance_json TEXT NOT NULL,
+        -- gzip of the manifest's JSON (shared/rpc/job-record.ts Manifest, by column)
+        manifest_gz     BLOB
+      );
+      -- Jobs imported from a run record file: read-only, never run by this app.
+      CREATE TABLE job_records (
+        job_id      INTEGER PRIMARY KEY REFERENCES jobs(id) ON DELETE CASCADE,
+        imported_at TEXT NOT NULL,
+        source      TEXT NOT NULL,
+        original_id INTEGER,
+        project     TEXT
+      );
+      -- When each metric point was logged (ms since the epoch), for curves by wall time.
+      ALTER TABLE job_metrics ADD COLUMN wall_ms INTEGER;
+    `,
+  },
 ];
 
 export const latestSchemaVersion: number = migrations.reduce((max, m) => Math.max(max, m.version), 0);
