@@ -9,21 +9,8 @@ import type Database from 'better-sqlite3';
 import type { ExternalSettingsParsed } from '../../../shared/rpc/external-methods.js';
 import { appRoot } from '../app-paths.js';
 import { parseVersions, versionsScript, type TrainerFacts } from '../jobs/provenance.js';
-import { q } from './shell.js';
+import { envPythonCommand } from './env-python.js';
 import { run, type Target } from './target.js';
-
-/** A bash line that runs `code` with the run's Python environment. */
-export function envPythonCommand(s: ExternalSettingsParsed, code: string): string {
-  const c = q(code);
-  switch (s.env.kind) {
-    case 'conda':
-      return `conda run -n ${q(s.env.name)} --no-capture-output python -c ${c}`;
-    case 'interpreter':
-      return `${q(s.env.path)} -c ${c}`;
-    case 'path':
-      return `{ command -v python >/dev/null 2>&1 && python -c ${c}; } || python3 -c ${c}`;
-  }
-}
 
 /** Versions, devices and the data request of an external run, for its provenance. */
 export async function externalFacts(db: Database.Database, target: Target, s: ExternalSettingsParsed, env: NodeJS.ProcessEnv): Promise<TrainerFacts> {

@@ -11,7 +11,7 @@
  * the user.
  */
 import type { ExternalSettingsParsed } from '../../../shared/rpc/external-methods.js';
-import { q } from './shell.js';
+import { envPythonCommand } from './env-python.js';
 import { run, type Target } from './target.js';
 
 /** The newest line this workbench writes commands for (used when the version is unknown). */
@@ -38,15 +38,7 @@ const PY_VERSION = 'import importlib.metadata as m; print("ms-swift " + m.versio
 
 /** A bash line that prints `ms-swift <version>` from the run's Python environment. */
 export function swiftVersionCommand(s: ExternalSettingsParsed): string {
-  const code = q(PY_VERSION);
-  switch (s.env.kind) {
-    case 'conda':
-      return `conda run -n ${q(s.env.name)} --no-capture-output python -c ${code}`;
-    case 'interpreter':
-      return `${q(s.env.path)} -c ${code}`;
-    case 'path':
-      return `{ command -v python >/dev/null 2>&1 && python -c ${code}; } || python3 -c ${code}`;
-  }
+  return envPythonCommand(s, PY_VERSION);
 }
 
 /** Reads the version out of the probe's output (other lines, e.g. conda's, are ignored). */

@@ -8,7 +8,7 @@ import { execFile } from 'node:child_process';
 import fs from 'node:fs';
 import path from 'node:path';
 import type { Environment, GpuInfo } from '../../../shared/rpc/jobs-methods.js';
-import { installedVersion } from '../app-paths.js';
+import { installedVersion, resourcesDir } from '../app-paths.js';
 import { onnxBackends } from '../embeddings/onnx-session.js';
 
 export const DEFAULT_PYTHON = process.platform === 'win32' ? 'python' : '/usr/bin/python3';
@@ -42,21 +42,12 @@ function run(cmd: string, args: string[], timeoutMs: number): Promise<{ stdout: 
   });
 }
 
-const PROBE = [
-  'import json, sys',
-  'out = {"version": sys.version.split()[0], "torch": None, "cuda": False, "devices": []}',
-  'try:',
-  '    import torch',
-  '    out["torch"] = torch.__version__',
-  '    out["cuda"] = bool(torch.cuda.is_available())',
-  '    out["devices"] = [torch.cuda.get_device_name(i) for i in range(torch.cuda.device_count())] if out["cuda"] else []',
-  'except Exception as e:',
-  '    out["error"] = "torch: " + str(e)',
-  'print(json.dumps(out))',
-].join('\n');
+/** resources/trainer/torch_env.py, read once: sent as `python -c` text so it runs with any interpreter. */
+let probe: string | null = null;
+const torchProbe = (): string => (probe ??= fs.readFileSync(path.join(resourcesDir, 'trainer', 'torch_env.py'), 'utf8'));
 
 export async function probePython(python: string): Promise<Omit<Environment['python'], 'settingFile'>> {
-  const r = await run(python, ['-c', PROBE], 60_000);
+  const r = await run(python, ['-c', torchProbe()], 60_000);
   const base = { path: python, version: null, torch: null, cuda: false, cudaDevices: [] as string[] };
   if (r.error && !r.stdout) {
     const why = r.error.code === 'ENOENT' ? 'no such interpreter' : (r.stderr.trim().split('\n').at(-1) ?? r.error.message);
