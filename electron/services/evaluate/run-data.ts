@@ -117,6 +117,22 @@ export interface RunRows {
   withoutTruth: number;
 }
 
+type RowColumns = Pick<RunRows, 'image' | 'sample' | 'km' | 'countryOk' | 'regionOk' | 'cityOk'>;
+
+/** The first `n` rows of columns sized for every row read (rows without a true point are skipped). */
+function filledRows(ref: RunRef, c: RowColumns, n: number, withoutTruth: number): RunRows {
+  return {
+    ref,
+    image: c.image.subarray(0, n),
+    sample: c.sample.subarray(0, n),
+    km: c.km.subarray(0, n),
+    countryOk: c.countryOk.subarray(0, n),
+    regionOk: c.regionOk.subarray(0, n),
+    cityOk: c.cityOk.subarray(0, n),
+    withoutTruth,
+  };
+}
+
 export function runRef(db: Database.Database, runId: number): RunRef {
   const r = db
     .prepare(
@@ -165,16 +181,7 @@ export function loadRunRows(db: Database.Database, ref: RunRef, truth: Truth): R
     cityOk[j] = flag(ci);
     j++;
   }
-  return {
-    ref,
-    image: image.subarray(0, j),
-    sample: sample.subarray(0, j),
-    km: km.subarray(0, j),
-    countryOk: countryOk.subarray(0, j),
-    regionOk: regionOk.subarray(0, j),
-    cityOk: cityOk.subarray(0, j),
-    withoutTruth,
-  };
+  return filledRows(ref, { image, sample, km, countryOk, regionOk, cityOk }, j, withoutTruth);
 }
 
 /**
@@ -277,15 +284,6 @@ function readAnsweredRun(db: Database.Database, ref: RunRef): { truth: Truth; ro
   applyReviewedLabels(db, truth);
   return {
     truth,
-    rows: {
-      ref,
-      image: image.subarray(0, j),
-      sample: sample.subarray(0, j),
-      km: km.subarray(0, j),
-      countryOk: countryOk.subarray(0, j),
-      regionOk: regionOk.subarray(0, j),
-      cityOk: cityOk.subarray(0, j),
-      withoutTruth,
-    },
+    rows: filledRows(ref, { image, sample, km, countryOk, regionOk, cityOk }, j, withoutTruth),
   };
 }
