@@ -6,7 +6,7 @@
  * sorted with a comparator) for the overall figures alone, and a per-row object path
  * (Map of arrays per group, accuracyReport per group, filter per CDF point). A second benchmark
  * times `evaluate.run` end to end on a project file of that size (SQLite read
- * included).
+ * included), against the previous code (bench/baseline/evaluate/) in the same run.
  */
 import fs from 'node:fs';
 import os from 'node:os';
@@ -17,9 +17,12 @@ import { groupStats, overallStats } from '../shared/metrics/breakdown.js';
 import { cdfAt, logGrid } from '../shared/metrics/cdf.js';
 import { continentOf } from '../shared/metrics/continents.js';
 import { LabelGroups } from '../shared/metrics/label-groups.js';
-import { evaluateRun, type RunData } from '../electron/services/evaluate/evaluate-run.js';
-import { runRef } from '../electron/services/evaluate/run-data.js';
+import SQLite from 'better-sqlite3';
 import type Database from 'better-sqlite3';
+import { fillTruthColumns } from '../electron/services/completions/truth-places.js';
+import { evaluateRun } from '../electron/services/evaluate/evaluate-run.js';
+import type { RunEvaluation } from '../shared/rpc/evaluate-methods.js';
+import { evaluateRun as previousEvaluateRun } from './baseline/evaluate/evaluate-run.js';
 import { ProjectStore } from '../electron/services/store/project-store.js';
 import { timeIt, type Benchmark } from './harness.js';
 import { lcgRandom } from './lcg.js';
@@ -69,85 +72,25 @@ function synthetic(rows: number): Synthetic {
   return out;
 }
 
-/**
- * Baseline for the run-scoped reader: thirteen columns a row (the photo's dataset and
- * each check read as they are stored), the same join and the same per-row work.
- */
-function thirteenColumnRead(db: Database.Database, runId: number, datasetId: number): RunData {
-  const ref = runRef(db, runId);
-  const n = db.prepare('SELECT COUNT(*) FROM completions WHERE run_id = ?').pluck().get(runId) as number;
-  const image = new Int32Array(n);
-  const sample = new Int32Array(n);
-  const km = new Float64Array(n);
-  const countryOk = new Int8Array(n);
-  const regionOk = new Int8Array(n);
-  const cityOk = new Int8Array(n);
-  const ids = new Int32Array(n);
-  const lat = new Float64Array(n);
-  const lon = new Float64Array(n);
-  const countryCode: (string | null)[] = [];
-  const country: (string | null)[] = [];
-  const region: (string | null)[] = [];
-  let photos = 0;
-  let j = 0;
-  let withoutTruth = 0;
-  let lastImage = -1;
-  let lastTruth = -1;
-  const flag = (v: number | null): number => (v === null ? -1 : v);
-  type Row = [number, number, number | null, number | null, number | null, number | null, number | null, number | null, number | null, number | null, string | null, string | null, string | null];
-  const rows = db
-    .prepare(
-      `SELECT c.image_id, c.sample, c.lat, c.lon, c.country_ok, c.region_ok, c.city_ok,
-              i.dataset_id, i.lat, i.lon, l.country_code, l.country, l.region
-         FROM completions c
-         LEFT JOIN images i ON i.id = c.image_id
-         LEFT JOIN cor_labels l ON l.image_id = c.image_id AND l.source = 'gazetteer'
-        WHERE c.run_id = ?
-        ORDER BY c.image_id, c.sample`,
-    )
-    .raw()
-    .iterate(runId) as Iterable<Row>;
-  for (const [imageId, s, la, lo, c, r, ci, ds, tLat, tLon, cc, cn, rg] of rows) {
-    if (imageId !== lastImage) {
-      lastImage = imageId;
-      if (ds !== datasetId || tLat === null || tLon === null) {
-        lastTruth = -1;
-        withoutTruth++;
-      } else {
-        lastTruth = photos++;
-        ids[lastTruth] = imageId;
-        lat[lastTruth] = tLat;
-        lon[lastTruth] = tLon;
-        countryCode.push(cc);
-        country.push(cn);
-        region.push(rg);
-      }
+/** Photos with labels and one run of completions, written as the app writes them (error and place recorded). */
+function buildEvalProject(db: Database.Database, rows: number): void {
+  const data = synthetic(rows);
+  db.prepare("INSERT INTO datasets(id, name, format, created_at) VALUES (1, 'bench', 'csv', 'now')").run();
+  db.prepare("INSERT INTO runs(id, kind, name, dataset_id, status, created_at) VALUES (1, 'import', 'bench', 1, 'done', 'now')").run();
+  const image = db.prepare('INSERT INTO images(id, dataset_id, rel_path, lat, lon) VALUES (?, 1, ?, ?, ?)');
+  const label = db.prepare(
+    "INSERT INTO cor_labels(image_id, dataset_id, source, country_code, country, region, flags, created_at) VALUES (?, 1, 'gazetteer', ?, ?, ?, 0, 'now')",
+  );
+  const completion = db.prepare('INSERT INTO completions(run_id, image_id, sample, lat, lon, format_ok) VALUES (1, ?, 0, ?, ?, 1)');
+  db.transaction(() => {
+    for (let i = 0; i < rows; i++) {
+      const plat = data.predLat[i]!;
+      image.run(i + 1, `${i}.jpg`, data.truthLat[i]!, data.truthLon[i]!);
+      label.run(i + 1, data.country[i]!, data.country[i]!, data.region[i]!);
+      completion.run(i + 1, Number.isNaN(plat) ? null : plat, Number.isNaN(plat) ? null : data.predLon[i]!);
     }
-    if (lastTruth < 0) continue;
-    image[j] = lastTruth;
-    sample[j] = s;
-    km[j] = la === null || lo === null ? Number.NaN : haversineKm(lat[lastTruth]!, lon[lastTruth]!, la, lo);
-    countryOk[j] = flag(c);
-    regionOk[j] = flag(r);
-    cityOk[j] = flag(ci);
-    j++;
-  }
-  const truthIds = ids.slice(0, photos);
-  const index = new Map<number, number>();
-  truthIds.forEach((id, t) => index.set(id, t));
-  return {
-    truth: { datasetId, ids: truthIds, lat: lat.slice(0, photos), lon: lon.slice(0, photos), countryCode, country, region, indexOf: (id) => index.get(id) },
-    rows: {
-      ref,
-      image: image.subarray(0, j),
-      sample: sample.subarray(0, j),
-      km: km.subarray(0, j),
-      countryOk: countryOk.subarray(0, j),
-      regionOk: regionOk.subarray(0, j),
-      cityOk: cityOk.subarray(0, j),
-      withoutTruth,
-    },
-  };
+    fillTruthColumns(db);
+  })();
 }
 
 export const benchmarks: Benchmark[] = [
@@ -237,32 +180,30 @@ export const benchmarks: Benchmark[] = [
     name: 'eval: evaluate.run on a 1M-photo project file',
     run(ctx) {
       const rows = Math.round(1_000_000 * ctx.scale);
-      const data = synthetic(rows);
       const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'georeason-bench-eval-'));
+      // BENCH_EVAL_PROJECT: measure run 1 of an existing project instead (e.g. the event-loop
+      // benchmark's 4.7M-photo project, opened read-only).
+      const existing = process.env.BENCH_EVAL_PROJECT;
       try {
-        const store = ProjectStore.create(path.join(dir, 'bench.georeason.sqlite'));
-        const db = store.db;
-        const build = timeIt(() => {
-          db.prepare("INSERT INTO datasets(id, name, format, created_at) VALUES (1, 'bench', 'csv', 'now')").run();
-          db.prepare("INSERT INTO runs(id, kind, name, dataset_id, status, created_at) VALUES (1, 'import', 'bench', 1, 'done', 'now')").run();
-          const image = db.prepare('INSERT INTO images(id, dataset_id, rel_path, lat, lon) VALUES (?, 1, ?, ?, ?)');
-          const label = db.prepare(
-            "INSERT INTO cor_labels(image_id, dataset_id, source, country_code, country, region, flags, created_at) VALUES (?, 1, 'gazetteer', ?, ?, ?, 0, 'now')",
-          );
-          const completion = db.prepare('INSERT INTO completions(run_id, image_id, sample, lat, lon, format_ok) VALUES (1, ?, 0, ?, ?, 1)');
-          db.transaction(() => {
-            for (let i = 0; i < rows; i++) {
-              const plat = data.predLat[i]!;
-              image.run(i + 1, `${i}.jpg`, data.truthLat[i]!, data.truthLon[i]!);
-              label.run(i + 1, data.country[i]!, data.country[i]!, data.region[i]!);
-              completion.run(i + 1, Number.isNaN(plat) ? null : plat, Number.isNaN(plat) ? null : data.predLon[i]!);
-            }
-          })();
-        });
-        ctx.note(`built ${rows} photos, labels and completions in ${(build.ms / 1000).toFixed(1)} s`);
-        // Ours and the thirteen-column baseline in turn, three times each (the machine is
-        // shared: alternating spreads its load over both); the medians are the figures.
-        // CPU time beside wall time: on a loaded machine it shows the work itself.
+        let db: Database.Database;
+        let close: () => void;
+        if (existing) {
+          ProjectStore.open(existing).close(); // brings its schema up to date
+          db = new SQLite(existing, { readonly: true });
+          close = () => db.close();
+          ctx.note(`project ${existing}`);
+        } else {
+          const store = ProjectStore.create(path.join(dir, 'bench.georeason.sqlite'));
+          db = store.db;
+          close = () => store.close();
+          const built = timeIt(() => buildEvalProject(db, rows));
+          ctx.note(`built ${rows} photos, labels and completions in ${(built.ms / 1000).toFixed(1)} s`);
+        }
+        const runRows = db.prepare('SELECT COUNT(*) FROM completions WHERE run_id = 1').pluck().get() as number;
+        ctx.note(`run 1: ${runRows.toLocaleString('en-US')} completions`);
+        // Ours and the previous code in turn, three times each (the machine is shared:
+        // alternating spreads its load over both); the medians are the figures. CPU time
+        // beside wall time: on a loaded machine it shows the work itself.
         const oursMs: number[] = [];
         const baseMs: number[] = [];
         const oursCpu: number[] = [];
@@ -271,31 +212,31 @@ export const benchmarks: Benchmark[] = [
           const u = process.cpuUsage(since);
           return (u.user + u.system) / 1000;
         };
-        let first = timeIt(() => evaluateRun(db, 1, 'first', 'run'));
-        let baseline = first;
+        let ours = timeIt(() => evaluateRun(db, 1, 'first', 'run'));
+        let previous = timeIt(() => previousEvaluateRun(db, 1, 'first', 'run'));
         for (let k = 0; k < 3; k++) {
           let cpu = process.cpuUsage();
-          baseline = timeIt(() => evaluateRun(db, 1, 'first', 'run', () => thirteenColumnRead(db, 1, 1)));
+          previous = timeIt(() => previousEvaluateRun(db, 1, 'first', 'run'));
           baseCpu.push(cpuMs(cpu));
-          baseMs.push(baseline.ms);
+          baseMs.push(previous.ms);
           cpu = process.cpuUsage();
-          first = timeIt(() => evaluateRun(db, 1, 'first', 'run'));
+          ours = timeIt(() => evaluateRun(db, 1, 'first', 'run'));
           oursCpu.push(cpuMs(cpu));
-          oursMs.push(first.ms);
+          oursMs.push(ours.ms);
         }
-        const median = (ms: number[]) => [...ms].sort((a, b) => a - b)[1]!;
+        const median = (ms: number[]) => [...ms].sort((x, y) => x - y)[1]!;
         const list = (ms: number[]) => ms.map((m) => m.toFixed(0)).join(', ');
-        ctx.note(`wall, ours: ${list(oursMs)} ms; baseline: ${list(baseMs)} ms`);
-        ctx.note(`CPU, ours: ${list(oursCpu)} ms; baseline: ${list(baseCpu)} ms`);
+        ctx.note(`wall, ours: ${list(oursMs)} ms; previous code: ${list(baseMs)} ms; load average ${os.loadavg()[0]?.toFixed(1)}`);
+        ctx.note(`CPU, ours: ${list(oursCpu)} ms; previous code: ${list(baseCpu)} ms`);
         ctx.figure({ name: 'evaluate.run CPU time, median of 3', value: median(oursCpu), unit: 'ms' });
-        ctx.figure({ name: 'evaluate.run CPU time, 13-column reader (baseline)', value: median(baseCpu), unit: 'ms' });
+        ctx.figure({ name: 'evaluate.run CPU time, previous code (baseline)', value: median(baseCpu), unit: 'ms' });
         ctx.figure({ name: 'evaluate.run (SQLite read + metrics), median of 3', value: median(oursMs), unit: 'ms', target: '< 1000 ms' });
-        ctx.figure({ name: 'evaluate.run, 13-column reader (baseline)', value: median(baseMs), unit: 'ms' });
-        ctx.figure({ name: 'speed-up vs 13-column reader', value: median(baseMs) / median(oursMs), unit: '×' });
-        const strip = (e: typeof first.value) => JSON.stringify({ ...e, durationMs: 0 });
-        ctx.note(`results identical to the baseline's: ${strip(first.value) === strip(baseline.value)}`);
-        ctx.note(`n = ${first.value.overall.n}, acc@25 km = ${(100 * first.value.overall.accuracy[1]!.rate).toFixed(2)} %, service's own timer ${first.value.durationMs} ms`);
-        store.close();
+        ctx.figure({ name: 'evaluate.run, previous code (baseline)', value: median(baseMs), unit: 'ms' });
+        ctx.figure({ name: 'speed-up vs previous code', value: median(baseMs) / median(oursMs), unit: '×' });
+        const strip = (e: RunEvaluation) => JSON.stringify({ ...e, durationMs: 0 });
+        ctx.note(`results identical to the previous code's: ${strip(ours.value) === strip(previous.value)}`);
+        ctx.note(`n = ${ours.value.overall.n}, acc@25 km = ${(100 * ours.value.overall.accuracy[1]!.rate).toFixed(2)} %, service's own timer ${ours.value.durationMs} ms`);
+        close();
       } finally {
         fs.rmSync(dir, { recursive: true, force: true });
       }

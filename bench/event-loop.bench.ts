@@ -25,6 +25,7 @@ import { resourcesDir } from '../electron/services/app-paths.js';
 import { ImageQueries } from '../electron/services/browse/image-queries.js';
 import { evaluateRun } from '../electron/services/evaluate/evaluate-run.js';
 import { loadAnsweredRun, loadRunRows, loadTruth, runRef } from '../electron/services/evaluate/run-data.js';
+import { fillTruthColumns } from '../electron/services/completions/truth-places.js';
 import { runColumns } from '../electron/services/reward/run-columns.js';
 import { BaselineAuditQueue } from './baseline/audit-queue.js';
 import { detachedTask } from '../electron/services/rpc/task-context.js';
@@ -59,6 +60,8 @@ function cachedProject(ctx: BenchContext, rows: number, runRows: number): string
         const spread = 10 ** (random() * 4 - 2);
         completion.run(i, Math.max(-90, Math.min(90, lat + (random() - 0.5) * spread)), lon + (random() - 0.5) * spread);
       }
+      // What the app's completion writer records with each row (exact error, truth place).
+      fillTruthColumns(db);
     })();
     db.pragma('wal_checkpoint(TRUNCATE)');
     store.close();

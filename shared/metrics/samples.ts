@@ -27,7 +27,8 @@ export interface SampleRows {
 export function selectSamples(rows: SampleRows, mode: SampleMode): Int32Array {
   const n = rows.image.length;
   if (mode === 'mean') return Int32Array.from({ length: n }, (_, i) => i);
-  const out: number[] = [];
+  const out = new Int32Array(n);
+  let picked = 0;
   let i = 0;
   while (i < n) {
     const img = rows.image[i] as number;
@@ -41,8 +42,8 @@ export function selectSamples(rows: SampleRows, mode: SampleMode): Int32Array {
         if (!Number.isNaN(d) && (Number.isNaN(best) || d < best)) pick = j;
       }
     }
-    out.push(pick);
+    out[picked++] = pick;
     i = j;
   }
-  return Int32Array.from(out);
+  return out.slice(0, picked);
 }

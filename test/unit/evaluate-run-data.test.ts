@@ -7,7 +7,8 @@
 import path from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { evaluateRun } from '../../electron/services/evaluate/evaluate-run.js';
-import { loadAnsweredRun, loadRunRows, loadTruth, runRef } from '../../electron/services/evaluate/run-data.js';
+import { loadAnsweredRun, loadRecordedRun, loadRunRows, loadTruth, runRef } from '../../electron/services/evaluate/run-data.js';
+import { fillTruthColumns } from '../../electron/services/completions/truth-places.js';
 import { ProjectStore } from '../../electron/services/store/project-store.js';
 import { tempDir } from '../helpers/temp.js';
 
@@ -60,7 +61,7 @@ describe('evaluate: run-scoped loading', () => {
         sample: r.sample[j],
         km: r.km[j],
         ok: [r.countryOk[j], r.regionOk[j], r.cityOk[j]],
-        label: [t.countryCode[ti], t.country[ti], t.region[ti], t.lat[ti], t.lon[ti]],
+        label: [t.places[t.place[ti]!], t.points([ti])],
       }));
     expect(view(truth, rows)).toEqual(view(full, expected));
     expect(truth.indexOf(3)).toBe(1);
@@ -112,11 +113,35 @@ describe('evaluate: run-scoped loading', () => {
       for (let s = samples; s > 0; s--) completion.run(3, id, s, (rnd() - 0.5) * 170, (rnd() - 0.5) * 359, check(), check(), check());
     }
     for (const runId of [2, 3]) expectSameAsDatasetWide(runId);
+    // The same runs read from the recorded columns (error and place) give the same rows,
+    // truth and evaluation, for every mode, as reading the photos' points and labels.
+    expect(loadRecordedRun(db, runRef(db, 2))).toBeNull();
+    expect(fillTruthColumns(db)).toBeGreaterThan(1000);
+    expect(db.prepare('SELECT COUNT(*) FROM completions WHERE truth_place IS NULL').pluck().get()).toBe(0);
+    for (const runId of [2, 3]) {
+      expect(loadRecordedRun(db, runRef(db, runId))).not.toBeNull();
+      expectSameAsDatasetWide(runId);
+    }
+  });
+
+  it('reads recorded runs in slices, and falls back to the photos\' rows when one row is not recorded', () => {
+    const db = store.db;
+    fillTruthColumns(db);
+    const ref = runRef(db, 1);
+    const fast = loadRecordedRun(db, ref);
+    expect(fast).not.toBeNull();
+    expectSameAsDatasetWide(1, 30);
+    // Slices of 1 to 7 rows: a photo's samples split across slices.
+    const data = (d: ReturnType<typeof loadRecordedRun>) => d && { ids: d.truth.ids, place: d.truth.place, places: d.truth.places, rows: d.rows };
+    for (let slice = 1; slice <= 7; slice++) expect(data(loadRecordedRun(db, ref, slice))).toEqual(data(fast));
+    db.prepare('UPDATE completions SET truth_place = NULL WHERE run_id = 1 AND image_id = 7').run();
+    expect(loadRecordedRun(db, ref)).toBeNull();
+    expect(loadAnsweredRun(db, ref).rows.km).toEqual(fast!.rows.km);
   });
 });
 
 /** The run-scoped loader and evaluation of a run equal those from the dataset-wide loader. */
-function expectSameAsDatasetWide(runId: number): void {
+function expectSameAsDatasetWide(runId: number, minRows = 500): void {
   const db = store.db;
   const ref = runRef(db, runId);
   const full = loadTruth(db, 1);
@@ -128,9 +153,9 @@ function expectSameAsDatasetWide(runId: number): void {
       sample: r.sample[j],
       km: r.km[j],
       ok: [r.countryOk[j], r.regionOk[j], r.cityOk[j]],
-      label: [t.countryCode[ti], t.country[ti], t.region[ti], t.lat[ti], t.lon[ti]],
+      label: [t.places[t.place[ti]!], t.points([ti])],
     }));
-  expect(rows.image.length).toBeGreaterThan(500);
+  expect(rows.image.length).toBeGreaterThan(minRows);
   expect(rows.withoutTruth).toBe(expected.withoutTruth);
   expect(view(truth, rows)).toEqual(view(full, expected));
   for (const mode of ['first', 'best', 'mean'] as const) {

@@ -37,7 +37,10 @@ export interface CompletionChecks {
   lat: number | null;
   lon: number | null;
   formatOk: boolean;
+  /** Error to the photo's point, rounded to metres (what lists and exports show). */
   km: number | null;
+  /** The same error unrounded: what the evaluation's metrics are computed from. */
+  errorKm: number | null;
   countryOk: boolean | null;
   regionOk: boolean | null;
   cityOk: boolean | null;
@@ -82,8 +85,8 @@ export function checkCompletion(
 ): CompletionChecks {
   const p = prediction.parsed;
   const hasPoint = p.lat !== null && p.lon !== null;
-  const km =
-    hasPoint && point.lat !== null && point.lon !== null ? round3(haversineKm(point.lat, point.lon, p.lat ?? 0, p.lon ?? 0)) : null;
+  const errorKm = hasPoint && point.lat !== null && point.lon !== null ? haversineKm(point.lat, point.lon, p.lat ?? 0, p.lon ?? 0) : null;
+  const km = errorKm === null ? null : round3(errorKm);
 
   const predictedCode = p.country && geo ? geo.countryCode(p.country) : null;
   let countryOk = levelOk(p.country, truth?.country ?? null, prediction.hasChain);
@@ -123,6 +126,7 @@ export function checkCompletion(
     lon: p.lon,
     formatOk: p.format_ok,
     km,
+    errorKm,
     countryOk,
     regionOk: levelOk(p.region, truth?.region ?? null, prediction.hasChain),
     cityOk: levelOk(p.city, truth?.city ?? null, prediction.hasChain),

@@ -8,6 +8,7 @@ import type Database from 'better-sqlite3';
 import { checkCompletion, type Prediction } from './checks.js';
 import type { GeoLookup } from './geo-lookup.js';
 import type { TruthReader } from './truth.js';
+import { TruthPlaces } from './truth-places.js';
 
 export interface StoredSample {
   imageId: number;
@@ -21,18 +22,20 @@ const bit = (v: boolean | null): number | null => (v === null ? null : v ? 1 : 0
 
 export class CompletionWriter {
   private readonly insert: Database.Statement;
+  private readonly places: TruthPlaces;
 
   constructor(
     db: Database.Database,
     private readonly truth: TruthReader,
     private readonly geo: GeoLookup | null,
   ) {
+    this.places = new TruthPlaces(db);
     this.insert = db.prepare(
       `INSERT OR IGNORE INTO completions(
          run_id, image_id, sample, text, country, region, city, lat, lon, format_ok, km,
          country_ok, region_ok, city_ok, coord_country, coord_region, coord_in_country, coord_in_region,
-         city_coord_km, reasoning, error, latency_ms)
-       VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
+         city_coord_km, reasoning, error, latency_ms, error_km, truth_place)
+       VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
     );
   }
 
@@ -63,6 +66,8 @@ export class CompletionWriter {
       c.reasoning,
       s.error ?? null,
       s.latencyMs ?? null,
+      c.errorKm,
+      this.places.placeOf(s.imageId),
     );
     return info.changes > 0;
   }

@@ -11,18 +11,14 @@ import { selectSamples, type SampleMode } from '../../../shared/metrics/samples.
 import { ErrorCode, RpcError } from '../../../shared/rpc/errors.js';
 import type { RunComparison } from '../../../shared/rpc/evaluate-methods.js';
 import { cdfGrid, metricsOf } from './evaluate-run.js';
-import { loadRunRows, loadTruth, requireDataset, runRef, type RunRows, type Truth } from './run-data.js';
+import { loadAnsweredRun, runRef, type RunRows, type Truth } from './run-data.js';
 
 export function compareRuns(db: Database.Database, runIds: readonly number[], mode: SampleMode): RunComparison {
   const unique = [...new Set(runIds)];
   if (unique.length < 2) throw new RpcError(ErrorCode.BadInput, 'pick at least two different runs to compare');
-  const truths = new Map<number, Truth>();
+  // Each run is read with the truth of the photos it answered: only shared photos count.
   const loaded: { rows: RunRows; truth: Truth; picked: Int32Array }[] = unique.map((id) => {
-    const ref = runRef(db, id);
-    const datasetId = requireDataset(ref);
-    let truth = truths.get(datasetId);
-    if (!truth) truths.set(datasetId, (truth = loadTruth(db, datasetId)));
-    const rows = loadRunRows(db, ref, truth);
+    const { truth, rows } = loadAnsweredRun(db, runRef(db, id));
     return { rows, truth, picked: selectSamples(rows, mode) };
   });
   // Photos are compared by image id: runs on different datasets share none.

@@ -10,7 +10,7 @@ import { cdfAt, logGrid } from '../../../shared/metrics/cdf.js';
 import { LabelGroups } from '../../../shared/metrics/label-groups.js';
 import { selectSamples, type SampleMode } from '../../../shared/metrics/samples.js';
 import type { BreakdownRow, EvalScope, LevelRate, Metrics, RunEvaluation, RunRef } from '../../../shared/rpc/evaluate-methods.js';
-import { loadAnsweredRun, loadRunRows, loadTruth, requireDataset, runRef, type RunRows, type Truth } from './run-data.js';
+import { loadAnsweredRun, loadRunRows, loadTruth, requireDataset, runRef, type Place, type RunRows, type Truth } from './run-data.js';
 
 const THRESHOLDS = DEFAULT_THRESHOLDS_KM;
 /** Points drawn on the error map at most (evenly strided beyond). */
@@ -55,6 +55,11 @@ function levelRate(ok: Int8Array, rows: Int32Array): LevelRate {
     correct += v;
   }
   return { correct, judged, rate: judged > 0 ? correct / judged : null };
+}
+
+function anyJudged(ok: Int8Array): boolean {
+  for (let i = 0; i < ok.length; i++) if ((ok[i] as number) >= 0) return true;
+  return false;
 }
 
 /** The counted rows: km per row and, per row, its truth photo and completion row (-1: unanswered). */
@@ -141,7 +146,7 @@ export function evaluateRun(
 
   const { stats, predicted } = overallStats(counted.km, THRESHOLDS);
 
-  const chainJudged = [rows.countryOk, rows.regionOk, rows.cityOk].some((a) => a.some((v) => v >= 0));
+  const chainJudged = [rows.countryOk, rows.regionOk, rows.cityOk].some(anyJudged);
   const chain = chainJudged
     ? {
         country: levelRate(rows.countryOk, counted.completion),
@@ -150,42 +155,43 @@ export function evaluateRun(
       }
     : null;
 
-  // Breakdowns by the current label of the true point (reviewed, else the gazetteer's): group indexes per photo, once.
+  // Breakdowns by the current label of the true point (reviewed, else the gazetteer's):
+  // group indexes per place, made the first time a counted photo has that place.
+  // Country groups go by code: a code's first photo names the country.
   const groups = new LabelGroups();
-  // Country group by code: a photo's name only labels its country the first time, so a
-  // code seen before needs neither the name nor the label text built again.
   const groupOfCode = new Map<string | null, number>();
-  const countryOfTruth = new Int32Array(truth.ids.length).fill(-1);
-  const regionOfTruth = new Int32Array(truth.ids.length);
+  const countryOfPlace = new Int32Array(truth.places.length).fill(-1);
+  const regionOfPlace = new Int32Array(truth.places.length);
   const gContinent = new Int32Array(n);
   const gCountry = new Int32Array(n);
   const gRegion = new Int32Array(n);
   for (let i = 0; i < n; i++) {
-    const t = counted.truth[i] as number;
-    let c = countryOfTruth[t] as number;
+    const p = truth.place[counted.truth[i] as number] as number;
+    let c = countryOfPlace[p] as number;
     if (c < 0) {
-      const code = truth.countryCode[t] ?? null;
-      const known = groupOfCode.get(code);
-      c = known ?? groups.country(code, truth.country[t] ?? null);
-      if (known === undefined) groupOfCode.set(code, c);
-      countryOfTruth[t] = c;
-      regionOfTruth[t] = groups.region(c, truth.region[t] ?? null);
+      const place = truth.places[p] as Place;
+      const known = groupOfCode.get(place.countryCode);
+      c = known ?? groups.country(place.countryCode, place.country);
+      if (known === undefined) groupOfCode.set(place.countryCode, c);
+      countryOfPlace[p] = c;
+      regionOfPlace[p] = groups.region(c, place.region);
     }
     gCountry[i] = c;
     gContinent[i] = groups.continent(c);
-    gRegion[i] = regionOfTruth[t] as number;
+    gRegion[i] = regionOfPlace[p] as number;
   }
 
   // Map: one point per counted photo; in `mean` mode the mean error of its samples.
   const sum = new Float64Array(truth.ids.length);
   const cnt = new Int32Array(truth.ids.length);
   const seen = new Uint8Array(truth.ids.length);
-  const order: number[] = [];
+  const order = new Int32Array(truth.ids.length);
+  let photos = 0;
   for (let i = 0; i < n; i++) {
     const t = counted.truth[i] as number;
     if (seen[t] === 0) {
       seen[t] = 1;
-      order.push(t);
+      order[photos++] = t;
     }
     const d = counted.km[i] as number;
     if (!Number.isNaN(d)) {
@@ -193,14 +199,10 @@ export function evaluateRun(
       cnt[t]! += 1;
     }
   }
-  const stride = Math.max(1, Math.ceil(order.length / MAP_POINT_LIMIT));
-  const map = { lat: [] as number[], lon: [] as number[], km: [] as (number | null)[], total: order.length };
-  for (let k = 0; k < order.length; k += stride) {
-    const t = order[k] as number;
-    map.lat.push(truth.lat[t] as number);
-    map.lon.push(truth.lon[t] as number);
-    map.km.push(cnt[t] ? (sum[t] as number) / (cnt[t] as number) : null);
-  }
+  const stride = Math.max(1, Math.ceil(photos / MAP_POINT_LIMIT));
+  const drawn: number[] = [];
+  for (let k = 0; k < photos; k += stride) drawn.push(order[k] as number);
+  const map = { ...truth.points(drawn), km: drawn.map((t) => (cnt[t] ? (sum[t] as number) / (cnt[t] as number) : null)), total: photos };
 
   const grid = cdfGrid();
   return {
@@ -209,7 +211,7 @@ export function evaluateRun(
     scope,
     thresholdsKm: [...THRESHOLDS],
     samplesPerPhoto: { min: gMin, max: gMax },
-    photos: { counted: order.length, withoutTruth: rows.withoutTruth, unanswered: counted.unanswered },
+    photos: { counted: photos, withoutTruth: rows.withoutTruth, unanswered: counted.unanswered },
     overall: metricsOf(stats),
     chain,
     breakdowns: {

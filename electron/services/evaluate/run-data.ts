@@ -8,18 +8,48 @@ import type Database from 'better-sqlite3';
 import { haversineKm } from '../../../shared/geo/haversine.js';
 import { ErrorCode, RpcError } from '../../../shared/rpc/errors.js';
 import type { RunRef } from '../../../shared/rpc/evaluate-methods.js';
+import { NO_PLACE, readPlaces, type Place } from '../completions/truth-places.js';
+
+/** One photo's label as the breakdowns group it. */
+export type { Place } from '../completions/truth-places.js';
 
 export interface Truth {
   datasetId: number;
   ids: Int32Array;
-  lat: Float64Array;
-  lon: Float64Array;
-  /** The current label of each truth photo: reviewed, else the gazetteer's (null where it has none: open water, rejected). */
-  countryCode: (string | null)[];
-  country: (string | null)[];
-  region: (string | null)[];
+  /**
+   * The current label of each truth photo as an index into `places`: its reviewed
+   * label, else the gazetteer's (the all-null place where it has none: open water,
+   * rejected).
+   */
+  place: Int32Array;
+  places: Place[];
   /** Image id → truth index, or undefined. */
   indexOf(imageId: number): number | undefined;
+  /** True points of some photos (truth indexes): the error map draws a few thousand. */
+  points(truthIndexes: readonly number[]): { lat: number[]; lon: number[] };
+}
+
+/** The truth of a whole dataset, with every photo's point (its rows are measured against them). */
+export interface DatasetTruth extends Truth {
+  lat: Float64Array;
+  lon: Float64Array;
+}
+
+/** Interns places to dense indexes, null and '' kept apart. */
+class PlaceList {
+  readonly places: Place[] = [];
+  private readonly index = new Map<string, number>();
+
+  add(countryCode: string | null, country: string | null, region: string | null): number {
+    const key = `${countryCode ?? '\u0000'}\u0001${country ?? '\u0000'}\u0001${region ?? '\u0000'}`;
+    let i = this.index.get(key);
+    if (i === undefined) {
+      i = this.places.length;
+      this.places.push({ countryCode, country, region });
+      this.index.set(key, i);
+    }
+    return i;
+  }
 }
 
 /**
@@ -46,11 +76,31 @@ function idLookup(ids: Int32Array): (imageId: number) => number | undefined {
   return (id) => map.get(id);
 }
 
+/** Reads true points by image id, in slices (for the error map's few thousand photos). */
+function pointReader(db: Database.Database, ids: Int32Array): Truth['points'] {
+  const read = db.prepare('SELECT id, lat, lon FROM images WHERE id IN (SELECT value FROM json_each(?))');
+  return (truthIndexes) => {
+    const at = new Map<number, [number, number]>();
+    const wanted = truthIndexes.map((t) => ids[t] as number);
+    for (let i = 0; i < wanted.length; i += 10_000) {
+      for (const [id, lat, lon] of read.raw().all(JSON.stringify(wanted.slice(i, i + 10_000))) as [number, number, number][]) at.set(id, [lat, lon]);
+    }
+    const lat: number[] = [];
+    const lon: number[] = [];
+    for (const id of wanted) {
+      const p = at.get(id);
+      lat.push(p ? p[0] : Number.NaN);
+      lon.push(p ? p[1] : Number.NaN);
+    }
+    return { lat, lon };
+  };
+}
+
 /**
  * The photos of a dataset that have a true point, in id order, with their current
  * labels: the gazetteer's, replaced where a review changed it (few next to the dataset).
  */
-export function loadTruth(db: Database.Database, datasetId: number): Truth {
+export function loadTruth(db: Database.Database, datasetId: number): DatasetTruth {
   const rows = db
     .prepare(
       `SELECT i.id, i.lat, i.lon, l.country_code, l.country, l.region
@@ -64,25 +114,31 @@ export function loadTruth(db: Database.Database, datasetId: number): Truth {
   const ids = new Int32Array(n);
   const lat = new Float64Array(n);
   const lon = new Float64Array(n);
-  const countryCode: (string | null)[] = new Array<string | null>(n);
-  const country: (string | null)[] = new Array<string | null>(n);
-  const region: (string | null)[] = new Array<string | null>(n);
+  const place = new Int32Array(n);
+  const places = new PlaceList();
   for (let i = 0; i < n; i++) {
     const r = rows[i] as [number, number, number, string | null, string | null, string | null];
     ids[i] = r[0];
     lat[i] = r[1];
     lon[i] = r[2];
-    countryCode[i] = r[3];
-    country[i] = r[4];
-    region[i] = r[5];
+    place[i] = places.add(r[3], r[4], r[5]);
   }
-  const truth = { datasetId, ids, lat, lon, countryCode, country, region, indexOf: idLookup(ids) };
-  applyReviewedLabels(db, truth);
+  const truth: DatasetTruth = {
+    datasetId,
+    ids,
+    lat,
+    lon,
+    place,
+    places: places.places,
+    indexOf: idLookup(ids),
+    points: (ts) => ({ lat: ts.map((t) => lat[t] as number), lon: ts.map((t) => lon[t] as number) }),
+  };
+  applyReviewedLabels(db, truth, places);
   return truth;
 }
 
 /** Replaces the gazetteer's label where a review changed it (few photos next to the dataset). */
-function applyReviewedLabels(db: Database.Database, truth: Truth): void {
+function applyReviewedLabels(db: Database.Database, truth: Truth, places: PlaceList): void {
   const relabeled = db
     .prepare('SELECT image_id, country_code, country, region FROM reviewed_labels WHERE dataset_id = ? AND relabeled = 1')
     .raw()
@@ -90,9 +146,7 @@ function applyReviewedLabels(db: Database.Database, truth: Truth): void {
   for (const [id, cc, name, reg] of relabeled) {
     const t = truth.indexOf(id);
     if (t === undefined) continue;
-    truth.countryCode[t] = cc;
-    truth.country[t] = name;
-    truth.region[t] = reg;
+    truth.place[t] = places.add(cc, name, reg);
   }
 }
 
@@ -148,7 +202,7 @@ export function runRef(db: Database.Database, runId: number): RunRef {
 
 const flag = (v: number | null): number => (v === null ? -1 : v);
 
-export function loadRunRows(db: Database.Database, ref: RunRef, truth: Truth): RunRows {
+export function loadRunRows(db: Database.Database, ref: RunRef, truth: DatasetTruth): RunRows {
   const rows = db
     .prepare(
       `SELECT image_id, sample, lat, lon, country_ok, region_ok, city_ok
@@ -185,55 +239,214 @@ export function loadRunRows(db: Database.Database, ref: RunRef, truth: Truth): R
 }
 
 /**
- * A completion's sample and its three checks as one integer, sample * 27 + the checks
- * in base 3 (0 not judged, 1 wrong, 2 right). The store holds each check as 0, 1 or
- * NULL, and samples from 0 up, so unpacking gives back exactly what was stored.
+ * A completion's three checks as one base-3 number (0 not judged, 1 wrong, 2 right).
+ * The store holds each check as 0, 1 or NULL, so unpacking gives back exactly what
+ * was stored.
  */
-const PACKED_CHECKS = `c.sample * 27
-  + 9 * (CASE WHEN c.country_ok IS NULL THEN 0 WHEN c.country_ok = 0 THEN 1 ELSE 2 END)
+const PACKED_CHECKS = `9 * (CASE WHEN c.country_ok IS NULL THEN 0 WHEN c.country_ok = 0 THEN 1 ELSE 2 END)
   + 3 * (CASE WHEN c.region_ok IS NULL THEN 0 WHEN c.region_ok = 0 THEN 1 ELSE 2 END)
   + (CASE WHEN c.city_ok IS NULL THEN 0 WHEN c.city_ok = 0 THEN 1 ELSE 2 END)`;
 
+/** Columns sized for every row of a run, and its photos' truth as they are met. */
+class AnsweredRunBuilder {
+  readonly rows: RowColumns;
+  private readonly ids: Int32Array;
+  private readonly place: Int32Array;
+  readonly places = new PlaceList();
+  private photos = 0;
+  private j = 0;
+  private withoutTruth = 0;
+  private lastImage = -1;
+  private lastTruth = -1;
+
+  constructor(
+    private readonly ref: RunRef,
+    private readonly datasetId: number,
+    n: number,
+  ) {
+    this.rows = {
+      image: new Int32Array(n),
+      sample: new Int32Array(n),
+      km: new Float64Array(n),
+      countryOk: new Int8Array(n),
+      regionOk: new Int8Array(n),
+      cityOk: new Int8Array(n),
+    };
+    // A run has at most n photos.
+    this.ids = new Int32Array(n);
+    this.place = new Int32Array(n);
+  }
+
+  /** The first row of a photo: with its true point (and its place) or without one. */
+  photo(imageId: number, hasTruth: boolean, place: () => number): void {
+    this.lastImage = imageId;
+    if (!hasTruth) {
+      this.lastTruth = -1;
+      this.withoutTruth++;
+      return;
+    }
+    this.lastTruth = this.photos++;
+    this.ids[this.lastTruth] = imageId;
+    this.place[this.lastTruth] = place();
+  }
+
+  get currentImage(): number {
+    return this.lastImage;
+  }
+
+  /** The truth index of the current photo, -1 when it has no true point. */
+  get currentTruth(): number {
+    return this.lastTruth;
+  }
+
+  /** A row of the current photo (only call when it has a true point); checks packed as in PACKED_CHECKS. */
+  row(sample: number, km: number, checks: number): void {
+    const j = this.j++;
+    const r = this.rows;
+    r.image[j] = this.lastTruth;
+    r.sample[j] = sample;
+    r.km[j] = km;
+    r.countryOk[j] = ((checks / 9) | 0) - 1;
+    r.regionOk[j] = (((checks / 3) | 0) % 3) - 1;
+    r.cityOk[j] = (checks % 3) - 1;
+  }
+
+  finish(db: Database.Database): { truth: Truth; rows: RunRows } {
+    const ids = this.ids.slice(0, this.photos);
+    const truth: Truth = {
+      datasetId: this.datasetId,
+      ids,
+      place: this.place.slice(0, this.photos),
+      places: this.places.places,
+      indexOf: idLookup(ids),
+      points: pointReader(db, ids),
+    };
+    applyReviewedLabels(db, truth, this.places);
+    return { truth, rows: filledRows(this.ref, this.rows, this.j, this.withoutTruth) };
+  }
+}
+
 /**
- * A run's rows and the truth of only the photos it answered, in one pass over the
- * run's completions (joined to their photo and its gazetteer label, then reviewed labels laid over). The truth indexes
- * follow image id order, as loadTruth's do, so every figure is the same; but the cost
- * is that of the run's rows, not of the whole dataset: a run over a fifth of a
- * 4.7M-photo dataset reads a fifth of it.
+ * A run's rows and the truth of only the photos it answered (reviewed labels laid
+ * over). The truth indexes follow image id order, as loadTruth's do, so every figure
+ * is the same; but the cost is that of the run's rows, not of the whole dataset.
+ * Runs whose completions carry error_km and truth_place (all written since those
+ * columns exist) are read from one covering index, without visiting photos' labels.
  */
 export function loadAnsweredRun(db: Database.Database, ref: RunRef): { truth: Truth; rows: RunRows } {
   // One read transaction: the count sizes the arrays for exactly the rows then read.
-  return db.transaction(() => readAnsweredRun(db, ref))();
+  return db.transaction(() => readRecordedRun(db, ref) ?? readAnsweredRun(db, ref))();
 }
 
+/** Rows read per slice of a recorded run (a slice's text is a few MB). */
+const SLICE_ROWS = 262_144;
+
+/** The fast reader alone (null when the run has rows without the recorded columns). */
+export function loadRecordedRun(db: Database.Database, ref: RunRef, sliceRows = SLICE_ROWS): { truth: Truth; rows: RunRows } | null {
+  return db.transaction(() => readRecordedRun(db, ref, sliceRows))();
+}
+
+/** Parses "12,-3,45" into `out` from 0; returns the count. Only integers, as SQLite prints them. */
+function parseIntList(text: string | null, out: Int32Array): number {
+  if (text === null || text.length === 0) return 0;
+  let n = 0;
+  let v = 0;
+  let negative = false;
+  for (let i = 0; i < text.length; i++) {
+    const ch = text.charCodeAt(i);
+    if (ch === 44) {
+      out[n++] = negative ? -v : v;
+      v = 0;
+      negative = false;
+    } else if (ch === 45) negative = true;
+    else v = v * 10 + (ch - 48);
+  }
+  out[n++] = negative ? -v : v;
+  return n;
+}
+
+/**
+ * The fast reader: integers travel as one text per column and slice (SQLite's
+ * group_concat), which costs a fraction of a value conversion per row; only the error
+ * crosses as a number. Null when a row lacks the recorded columns (truth_place NULL,
+ * read as -1), or the slice's text did not keep the index order: then the caller
+ * reads the photos' rows instead.
+ */
+function readRecordedRun(db: Database.Database, ref: RunRef, sliceRows = SLICE_ROWS): { truth: Truth; rows: RunRows } | null {
+  const datasetId = requireDataset(ref);
+  const n = db.prepare('SELECT COUNT(*) FROM completions WHERE run_id = ?').pluck().get(ref.id) as number;
+  const after = `c.run_id = @run AND (c.image_id, c.sample) > (@image, @sample)`;
+  const sliceText = db.prepare(
+    `SELECT group_concat(image_id), group_concat(sample), group_concat(flags), group_concat(place) FROM (
+       SELECT c.image_id, c.sample,
+              27 * (i.dataset_id IS @dataset AND i.lat IS NOT NULL AND i.lon IS NOT NULL) + ${PACKED_CHECKS} AS flags,
+              ifnull(c.truth_place, -1) AS place
+         FROM completions c INDEXED BY completions_for_metrics LEFT JOIN images i ON i.id = c.image_id
+        WHERE ${after}
+        ORDER BY c.image_id, c.sample LIMIT @limit)`,
+  );
+  const sliceKm = db.prepare(
+    `SELECT c.error_km FROM completions c INDEXED BY completions_for_metrics WHERE ${after} ORDER BY c.image_id, c.sample LIMIT @limit`,
+  );
+  const stored = readPlaces(db);
+  const build = new AnsweredRunBuilder(ref, datasetId, n);
+  const localPlace = new Map<number, number>();
+  const placeOf = (id: number): number => {
+    let p = localPlace.get(id);
+    if (p === undefined) {
+      const s = id === NO_PLACE ? undefined : stored.get(id);
+      p = build.places.add(s?.countryCode ?? null, s?.country ?? null, s?.region ?? null);
+      localPlace.set(id, p);
+    }
+    return p;
+  };
+  const limit = Math.min(sliceRows, Math.max(1, n));
+  const image = new Int32Array(limit);
+  const sample = new Int32Array(limit);
+  const flags = new Int32Array(limit);
+  const place = new Int32Array(limit);
+  const km = new Float64Array(limit);
+  let at = { run: ref.id, dataset: datasetId, image: -1, sample: -1, limit };
+  let lastImage = -1;
+  let lastSample = -1;
+  for (let read = 0; read < n; ) {
+    const [ti, ts, tf, tp] = sliceText.raw().get(at) as [string | null, string | null, string | null, string | null];
+    const m = parseIntList(ti, image);
+    if (m === 0) break;
+    if (parseIntList(ts, sample) !== m || parseIntList(tf, flags) !== m || parseIntList(tp, place) !== m) return null;
+    // One array per slice: half the cost of stepping through the rows one at a time.
+    const errors = sliceKm.pluck().all(at) as (number | null)[];
+    if (errors.length !== m) return null;
+    for (let k = 0; k < m; k++) km[k] = errors[k] ?? Number.NaN;
+    for (let r = 0; r < m; r++) {
+      const imageId = image[r] as number;
+      const s = sample[r] as number;
+      if (imageId < lastImage || (imageId === lastImage && s <= lastSample)) return null;
+      lastImage = imageId;
+      lastSample = s;
+      const f = flags[r] as number;
+      const p = place[r] as number;
+      if (p < 0) return null;
+      if (imageId !== build.currentImage) build.photo(imageId, f >= 27, () => placeOf(p));
+      if (build.currentTruth < 0) continue;
+      build.row(s, km[r] as number, f % 27);
+    }
+    read += m;
+    at = { ...at, image: image[m - 1] as number, sample: sample[m - 1] as number };
+    if (m < limit) break;
+  }
+  return build.finish(db);
+}
+
+/** The reader for rows without the recorded columns: one pass over the run's completions joined to their photos and labels. */
 function readAnsweredRun(db: Database.Database, ref: RunRef): { truth: Truth; rows: RunRows } {
   const datasetId = requireDataset(ref);
   const n = db.prepare('SELECT COUNT(*) FROM completions WHERE run_id = ?').pluck().get(ref.id) as number;
-  const image = new Int32Array(n);
-  const sample = new Int32Array(n);
-  const km = new Float64Array(n);
-  const countryOk = new Int8Array(n);
-  const regionOk = new Int8Array(n);
-  const cityOk = new Int8Array(n);
-  // Truth arrays grow per photo; a run has at most n photos.
-  const ids = new Int32Array(n);
-  const lat = new Float64Array(n);
-  const lon = new Float64Array(n);
-  const countryCode: (string | null)[] = [];
-  const country: (string | null)[] = [];
-  const region: (string | null)[] = [];
-  let photos = 0;
-  let j = 0;
-  let withoutTruth = 0;
-  let lastImage = -1;
-  let lastTruth = -1;
-  // Ten columns a row instead of thirteen: every column read costs a value conversion
-  // per row. The dataset test is made in SQL (another dataset's photo reads as one
-  // without a point), and the sample and the three checks travel as one integer.
-  type Row = [number, number, number | null, number | null, number | null, number | null, string | null, string | null, string | null];
+  const build = new AnsweredRunBuilder(ref, datasetId, n);
+  type Row = [number, number, number, number | null, number | null, number | null, number | null, string | null, string | null, string | null];
   const rows = db
     .prepare(
-      `SELECT c.image_id, ${PACKED_CHECKS}, c.lat, c.lon,
+      `SELECT c.image_id, c.sample, ${PACKED_CHECKS}, c.lat, c.lon,
               CASE WHEN i.dataset_id = @dataset THEN i.lat END, CASE WHEN i.dataset_id = @dataset THEN i.lon END,
               l.country_code, l.country, l.region
          FROM completions c
@@ -244,46 +457,16 @@ function readAnsweredRun(db: Database.Database, ref: RunRef): { truth: Truth; ro
     )
     .raw()
     .iterate({ run: ref.id, dataset: datasetId }) as Iterable<Row>;
-  for (const [imageId, packed, la, lo, tLat, tLon, cc, cn, rg] of rows) {
-    if (imageId !== lastImage) {
-      lastImage = imageId;
-      if (tLat === null || tLon === null) {
-        lastTruth = -1;
-        withoutTruth++;
-      } else {
-        lastTruth = photos++;
-        ids[lastTruth] = imageId;
-        lat[lastTruth] = tLat;
-        lon[lastTruth] = tLon;
-        countryCode.push(cc);
-        country.push(cn);
-        region.push(rg);
-      }
+  let tLatOf = 0;
+  let tLonOf = 0;
+  for (const [imageId, s, checks, la, lo, tLat, tLon, cc, cn, rg] of rows) {
+    if (imageId !== build.currentImage) {
+      build.photo(imageId, tLat !== null && tLon !== null, () => build.places.add(cc, cn, rg));
+      tLatOf = tLat ?? 0;
+      tLonOf = tLon ?? 0;
     }
-    if (lastTruth < 0) continue;
-    const checks = packed % 27;
-    image[j] = lastTruth;
-    sample[j] = (packed - checks) / 27;
-    km[j] = la === null || lo === null ? Number.NaN : haversineKm(lat[lastTruth] as number, lon[lastTruth] as number, la, lo);
-    countryOk[j] = ((checks / 9) | 0) - 1;
-    regionOk[j] = (((checks / 3) | 0) % 3) - 1;
-    cityOk[j] = (checks % 3) - 1;
-    j++;
+    if (build.currentTruth < 0) continue;
+    build.row(s, la === null || lo === null ? Number.NaN : haversineKm(tLatOf, tLonOf, la, lo), checks);
   }
-  const truthIds = ids.slice(0, photos);
-  const truth: Truth = {
-    datasetId,
-    ids: truthIds,
-    lat: lat.slice(0, photos),
-    lon: lon.slice(0, photos),
-    countryCode,
-    country,
-    region,
-    indexOf: idLookup(truthIds),
-  };
-  applyReviewedLabels(db, truth);
-  return {
-    truth,
-    rows: filledRows(ref, { image, sample, km, countryOk, regionOk, cityOk }, j, withoutTruth),
-  };
+  return build.finish(db);
 }

@@ -6,6 +6,7 @@
 import type Database from 'better-sqlite3';
 import { fillMissingRiskEverywhere } from '../geo/label-risk.js';
 import { rebuildReviewedLabels } from '../audit/reviewed-labels.js';
+import { fillTruthColumns } from '../completions/truth-places.js';
 
 export interface Migration {
   version: number;
@@ -324,6 +325,32 @@ export const migrations: readonly Migration[] = [
       -- When each metric point was logged (ms since the epoch), for curves by wall time.
       ALTER TABLE job_metrics ADD COLUMN wall_ms INTEGER;
     `,
+  },
+  {
+    version: 8,
+    name: 'evaluate: exact error and truth place stored with each completion',
+    sql: `
+      -- Gazetteer places (country code, country, region), interned: a completion names
+      -- its photo's place by id, so the evaluation's breakdowns need not read labels.
+      CREATE TABLE truth_places (
+        id           INTEGER PRIMARY KEY,
+        country_code TEXT,
+        country      TEXT,
+        region       TEXT
+      );
+      -- error_km: the error unrounded (km is rounded to metres). truth_place: the
+      -- photo's gazetteer place when written, 0 for none, NULL when not recorded
+      -- (see completions/truth-places.ts). Both are fixed once written.
+      ALTER TABLE completions ADD COLUMN error_km REAL;
+      ALTER TABLE completions ADD COLUMN truth_place INTEGER;
+    `,
+    run: (db) => {
+      fillTruthColumns(db);
+      // Everything a run's evaluation reads, in the order it reads it: the scan never
+      // visits the table's rows (which hold the completion texts). Built after the
+      // backfill, in one sort.
+      db.exec('CREATE INDEX completions_for_metrics ON completions(run_id, image_id, sample, error_km, truth_place, country_ok, region_ok, city_ok)');
+    },
   },
 ];
 
