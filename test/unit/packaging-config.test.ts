@@ -184,8 +184,10 @@ describe('packaging and install configuration', () => {
 
   it('unpacks the read pool thread and the query module it imports, with everything they import', () => {
     // The worker imports the query module by URL (rpc/reads.ts), so both are roots.
-    const graph = workerGraph(['electron/services/store/read-worker.ts', 'electron/services/rpc/read-queries.ts']);
+    // The migration thread (store/migrate-worker.ts) is started the same way.
+    const graph = workerGraph(['electron/services/store/read-worker.ts', 'electron/services/rpc/read-queries.ts', 'electron/services/store/migrate-worker.ts']);
     expect(graph.files).toContain('dist/electron/services/store/read-worker.js');
+    expect(graph.files).toContain('dist/electron/services/store/migrate-worker.js');
     expect(graph.files).toContain('dist/electron/services/evaluate/evaluate-run.js');
     const missing = graph.files.filter((f) => !unpacked(f));
     expect(missing, 'read worker files left inside the asar').toEqual([]);

@@ -6,6 +6,8 @@ import { ErrorCode } from '../../shared/rpc/errors.js';
 import { latestSchemaVersion, migrations } from '../../electron/services/store/migrations.js';
 import { applicationId, cacheDirFor, normaliseProjectPath } from '../../electron/services/store/project-file.js';
 import { applyMigrations, ProjectStore } from '../../electron/services/store/project-store.js';
+import { hasPendingMigrations, migrateOffThread } from '../../electron/services/store/migrate-off-thread.js';
+import { createWorkbench } from '../../electron/services/workbench.js';
 import { sha256, tempDir } from '../helpers/temp.js';
 
 let dir: string;
@@ -110,5 +112,42 @@ describe('project store', () => {
     expect(db.pragma('user_version', { simple: true })).toBe(latestSchemaVersion);
     expect(applyMigrations(db, latestSchemaVersion)).toEqual([]);
     db.close();
+  });
+
+  it('migrates an older project in a thread of its own, then opens it with nothing pending', async () => {
+    const file = path.join(dir, 'old.georeason.sqlite');
+    // A project as schema 7 wrote it, with a completion that schema 8 fills in.
+    const db = new Database(file);
+    db.pragma(`application_id = ${applicationId}`);
+    db.pragma('journal_mode = WAL');
+    for (const m of migrations.filter((x) => x.version <= 7)) {
+      db.exec(m.sql);
+      m.run?.(db);
+    }
+    db.pragma('user_version = 7');
+    db.prepare("INSERT INTO datasets(id, name, format, created_at) VALUES (1, 'd', 'csv', 'now')").run();
+    db.prepare("INSERT INTO images(id, dataset_id, rel_path, lat, lon) VALUES (1, 1, 'a.jpg', 10, 20)").run();
+    db.prepare("INSERT INTO runs(id, kind, dataset_id, status, created_at) VALUES (1, 'import', 1, 'done', 'now')").run();
+    db.prepare('INSERT INTO completions(run_id, image_id, sample, lat, lon, format_ok) VALUES (1, 1, 0, 11, 21, 1)').run();
+    db.close();
+    expect(hasPendingMigrations(file)).toBe(true);
+    await migrateOffThread(file);
+    expect(hasPendingMigrations(file)).toBe(false);
+    const check = new Database(file, { readonly: true });
+    expect(check.pragma('user_version', { simple: true })).toBe(latestSchemaVersion);
+    expect(check.prepare('SELECT truth_place FROM completions').pluck().get()).toBe(0);
+    check.close();
+    // Through the RPC: opened, counted in the read pool.
+    const workbench = createWorkbench({ host: 'cli', userDataDir: path.join(dir, 'user'), log: () => undefined });
+    try {
+      const opened = await workbench.dispatcher.call('project.open', { path: file });
+      expect(opened).toMatchObject({ result: { schemaVersion: latestSchemaVersion, counts: { images: 1, completions: 1 } } });
+      expect(await workbench.dispatcher.call('project.check', {})).toMatchObject({ result: { ok: true } });
+    } finally {
+      workbench.dispose();
+    }
+    // A file that is no project is left to the open, which says why.
+    fs.writeFileSync(path.join(dir, 'junk.georeason.sqlite'), 'not sqlite');
+    expect(hasPendingMigrations(path.join(dir, 'junk.georeason.sqlite'))).toBe(false);
   });
 });

@@ -9,7 +9,7 @@ import type { Worker } from 'node:worker_threads';
 import { ErrorCode, RpcError } from '../../../shared/rpc/errors.js';
 import type { TaskContext } from '../rpc/task-context.js';
 import { ImportError } from './problems.js';
-import { startModuleWorker } from './start-worker.js';
+import { startModuleWorker } from '../module-worker.js';
 import type { ControlMessage, ImportOptions, ImportResult, WorkerInput, WorkerMessage } from './types.js';
 
 /** How long a cancelled worker may take to roll back before it is terminated. */

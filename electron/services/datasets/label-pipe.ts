@@ -7,7 +7,7 @@
  */
 import type { Worker } from 'node:worker_threads';
 import { LabelEncoder, type LabelBatch, type PointLabeler } from './label-batch.js';
-import { startModuleWorker } from './start-worker.js';
+import { startModuleWorker } from '../module-worker.js';
 
 export interface LabelPipe {
   /** Labels `n` points (lat, lon pairs; a NaN latitude: no coordinates). Takes the buffer. */

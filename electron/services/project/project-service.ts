@@ -3,28 +3,13 @@
  * time per main process; opening another closes the first.
  */
 import fs from 'node:fs';
-import type { CheckReport, ProjectSummary } from '../../../shared/rpc/project-methods.js';
+import type { ProjectSummary } from '../../../shared/rpc/project-methods.js';
 import { ErrorCode, RpcError } from '../../../shared/rpc/errors.js';
-import { presetNames } from '../../../shared/reward/presets.js';
-import { appVersion } from '../app-paths.js';
 import { ImageQueries } from '../browse/image-queries.js';
-import type { TaskContext } from '../rpc/task-context.js';
 import { RecentProjects } from '../settings/recent-projects.js';
 import { normaliseProjectPath } from '../store/project-file.js';
 import { ProjectStore } from '../store/project-store.js';
-
-/** Tables counted in the summary, by the name the summary gives them. */
-const countedTables = {
-  datasets: 'datasets',
-  images: 'images',
-  labels: 'cor_labels',
-  reviews: 'label_reviews',
-  runs: 'runs',
-  completions: 'completions',
-  /** Saved specs here; the summary adds the shipped presets. */
-  rewardSpecs: 'reward_presets',
-  jobs: 'jobs',
-} as const;
+import { projectCounts, summaryOf } from './summary.js';
 
 export class ProjectService {
   private store: ProjectStore | null = null;
@@ -43,10 +28,20 @@ export class ProjectService {
   }
 
   create(inputPath: string): ProjectSummary {
-    return this.replace(ProjectStore.create(normaliseProjectPath(inputPath)));
+    return summarise(this.createStore(inputPath));
   }
 
   open(inputPath: string): ProjectSummary {
+    return summarise(this.openStore(inputPath));
+  }
+
+  /** Creates and opens a project, leaving its summary to the caller (the RPC handlers count in the read pool). */
+  createStore(inputPath: string): ProjectStore {
+    return this.replace(ProjectStore.create(normaliseProjectPath(inputPath)));
+  }
+
+  /** Opens a project (migrating it here if it is older: see migrate-off-thread.ts), leaving its summary to the caller. */
+  openStore(inputPath: string): ProjectStore {
     return this.replace(ProjectStore.open(inputPath));
   }
 
@@ -82,33 +77,13 @@ export class ProjectService {
     return this.imageQueries;
   }
 
-  /** PRAGMA integrity_check, then a row count per table, with progress and cancel between steps. */
-  check(task: TaskContext): CheckReport {
-    const store = this.requireStore();
-    const tables = (
-      store.db.prepare("SELECT name FROM sqlite_master WHERE type = 'table' ORDER BY name").all() as { name: string }[]
-    ).map((r) => r.name);
-    const total = tables.length + 1;
-    task.progress(0, total, 'integrity check');
-    const integrity = (store.db.pragma('integrity_check') as { integrity_check: string }[]).map((r) => r.integrity_check);
-    const counts: CheckReport['tables'] = [];
-    tables.forEach((table, index) => {
-      task.throwIfCancelled();
-      task.progress(index + 1, total, `counting ${table}`);
-      const row = store.db.prepare(`SELECT COUNT(*) AS n FROM "${table.replaceAll('"', '""')}"`).get() as { n: number };
-      counts.push({ table, rows: row.n });
-    });
-    task.progress(total, total, 'done');
-    return { ok: integrity.length === 1 && integrity[0] === 'ok', integrity, tables: counts };
-  }
-
-  private replace(next: ProjectStore): ProjectSummary {
+  private replace(next: ProjectStore): ProjectStore {
     this.store?.close();
     this.store = next;
     this.imageQueries = null;
     this.recent.touch(next.path);
     this.emit(next.path);
-    return summarise(next);
+    return next;
   }
 
   private emit(path: string | null): void {
@@ -117,38 +92,5 @@ export class ProjectService {
 }
 
 function summarise(store: ProjectStore): ProjectSummary {
-  const count = (table: string): number =>
-    (store.db.prepare(`SELECT COUNT(*) AS n FROM ${table}`).get() as { n: number }).n;
-  const counts = Object.fromEntries(
-    Object.entries(countedTables).map(([key, table]) => [key, count(table)]),
-  ) as Omit<ProjectSummary['counts'], 'rewardPresets'>;
-  // The shipped presets are reward specs of every project too (the Reward Lab and Train list them first).
-  counts.rewardSpecs += presetNames.length;
-  const datasets = store.db
-    .prepare(
-      `SELECT d.id, d.name, d.format, d.created_at AS createdAt,
-              (SELECT COUNT(*) FROM images i WHERE i.dataset_id = d.id) AS images
-         FROM datasets d ORDER BY d.id`,
-    )
-    .all() as ProjectSummary['datasets'];
-  let sizeBytes = 0;
-  for (const suffix of ['', '-wal']) {
-    try {
-      sizeBytes += fs.statSync(store.path + suffix).size;
-    } catch {
-      // the WAL file may not exist
-    }
-  }
-  return {
-    path: store.path,
-    name: store.name,
-    cacheDir: store.cacheDir,
-    schemaVersion: store.schemaVersion,
-    appVersion,
-    createdAt: store.meta('created_at') ?? '',
-    createdBy: store.meta('created_by') ?? '',
-    sizeBytes,
-    counts: { ...counts, rewardPresets: presetNames.length },
-    datasets,
-  };
+  return summaryOf(store, projectCounts(store.db));
 }

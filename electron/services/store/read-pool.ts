@@ -10,11 +10,9 @@
  * the slot. A `sticky` query (one that keeps a cache on its connection) always runs
  * on the same thread and is left to finish, so its cache is not thrown away.
  */
-import { createRequire } from 'node:module';
-import { fileURLToPath, pathToFileURL } from 'node:url';
-import { Worker } from 'node:worker_threads';
+import type { Worker } from 'node:worker_threads';
 import { ErrorCode, RpcError } from '../../../shared/rpc/errors.js';
-import { unpackedPath } from '../app-paths.js';
+import { startModuleWorker } from '../module-worker.js';
 import type { TaskContext } from '../rpc/task-context.js';
 import type { FromWorker, ParamsOfQuery, ReadQueries, ResultOfQuery, ToWorker, WorkerInput } from './read-protocol.js';
 
@@ -61,20 +59,6 @@ interface Slot {
 export function siblingModuleUrl(base: string, stem: string): string {
   const ext = base.endsWith('.ts') ? '.ts' : '.js';
   return new URL(`./${stem}${ext}`, base).href;
-}
-
-function startWorker(input: WorkerInput): Worker {
-  if (import.meta.url.endsWith('.ts')) {
-    // Node ignores `--import tsx` in a worker's execArgv: register tsx's loader first.
-    const tsxPackage = pathToFileURL(createRequire(import.meta.url).resolve('tsx/package.json'));
-    const api = new URL('dist/esm/api/index.mjs', tsxPackage).href;
-    const entry = new URL('./read-worker.ts', import.meta.url).href;
-    const boot = `import { register } from ${JSON.stringify(api)}; register(); await import(${JSON.stringify(entry)});`;
-    return new Worker(boot, { eval: true, workerData: input, execArgv: [] });
-  }
-  // A packaged app runs the thread from its unpacked copy (see electron-builder.yml).
-  const entry = pathToFileURL(unpackedPath(fileURLToPath(new URL('./read-worker.js', import.meta.url))));
-  return new Worker(entry, { workerData: input, execArgv: [] });
 }
 
 export class ReadPool<Q extends ReadQueries> {
@@ -176,7 +160,7 @@ export class ReadPool<Q extends ReadQueries> {
   private workerOf(slot: Slot): Worker {
     if (slot.worker) return slot.worker;
     Atomics.store(slot.flag, 0, 0);
-    const worker = startWorker({ projectPath: this.projectPath, queriesUrl: this.queriesUrl, cancelFlag: slot.flag.buffer as SharedArrayBuffer });
+    const worker = startModuleWorker(import.meta.url, 'read-worker', { projectPath: this.projectPath, queriesUrl: this.queriesUrl, cancelFlag: slot.flag.buffer as SharedArrayBuffer } satisfies WorkerInput);
     slot.worker = worker;
     worker.on('message', (m: FromWorker) => this.onMessage(slot, m));
     worker.on('error', (err) => this.onExit(slot, worker, err));

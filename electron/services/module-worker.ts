@@ -7,7 +7,7 @@
 import { createRequire } from 'node:module';
 import { fileURLToPath, pathToFileURL } from 'node:url';
 import { Worker } from 'node:worker_threads';
-import { unpackedPath } from '../app-paths.js';
+import { unpackedPath } from './app-paths.js';
 
 /** `callerUrl`: the caller's import.meta.url; `name`: the module's base name, no extension. */
 export function startModuleWorker(callerUrl: string, name: string, workerData: unknown): Worker {
