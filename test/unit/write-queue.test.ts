@@ -8,7 +8,8 @@ import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import type { RpcEvent } from '../../shared/rpc/contract.js';
 import { ErrorCode, RpcError } from '../../shared/rpc/errors.js';
 import { auditHandlers } from '../../electron/services/audit/rpc-handlers.js';
-import { WriteQueue } from '../../electron/services/store/write-queue.js';
+import { JobStore } from '../../electron/services/jobs/job-store.js';
+import { retryWhileBusy, WriteQueue } from '../../electron/services/store/write-queue.js';
 import { holdWriteLock } from '../helpers/lock-holder.js';
 import { tempDir } from '../helpers/temp.js';
 import { call, openAuditFixture, type AuditFixture } from '../helpers/audit-fixture.js';
@@ -131,5 +132,61 @@ describe('writes never wait on the lock', () => {
     // 10 + 20 + 40 + 40 ms of waiting: doubled up to the cap.
     expect(performance.now() - started).toBeGreaterThanOrEqual(100);
     expect(tries).toBe(5);
+  });
+
+  it("keeps a running job's writes in order while another process holds the lock, never blocking the thread", async () => {
+    const db = new Database(fx.projectPath);
+    db.pragma('busy_timeout = 0');
+    const errors: Error[] = [];
+    const jobs = new JobStore(db, new WriteQueue({ firstRetryMs: 5, maxRetryMs: 20 }), (e) => errors.push(e));
+    const id = new JobStore(fx.projects.requireStore().db).create('cor-policy', {}, 'queued');
+    const holder = await holdWriteLock(fx.projectPath);
+    jobs.setStatus(id, 'running', { started: true, pid: 42 });
+    jobs.addMetrics(id, [{ step: 1, name: 'loss', value: 2 }]);
+    jobs.updateResult(id, { step: 1, total: 10 });
+    jobs.addMetrics(id, [{ step: 2, name: 'loss', value: 1.5 }]);
+    jobs.setStatus(id, 'done', { ended: true, exitCode: 0 });
+    // Asked for while the lock is held (busy_timeout 0: none waited, none threw): none is saved yet.
+    expect(jobs.get(id).status).toBe('queued');
+    const settled = jobs.settled();
+    await sleep(100);
+    await holder.release();
+    await settled;
+    expect(jobs.get(id)).toMatchObject({ status: 'done', exitCode: 0 });
+    expect(jobs.metrics(id).map((m) => [m.step, m.value])).toEqual([
+      [1, 2],
+      [2, 1.5],
+    ]);
+    expect(jobs.config(id).result).toMatchObject({ step: 1, total: 10 });
+    expect(errors).toEqual([]);
+    db.close();
+  });
+
+  it('retries a write that can wait until the lock is free, and stops on a cancel', async () => {
+    const busy = Object.assign(new Error('database is locked'), { code: 'SQLITE_BUSY' });
+    let tries = 0;
+    const out = await retryWhileBusy(
+      () => {
+        tries++;
+        if (tries < 3) throw busy;
+        return 'saved';
+      },
+      { firstRetryMs: 1 },
+    );
+    expect([out, tries]).toEqual(['saved', 3]);
+    let cancelled = false;
+    const stop = new RpcError(ErrorCode.Cancelled, 'cancelled');
+    const waiting = retryWhileBusy(
+      () => {
+        throw busy;
+      },
+      { firstRetryMs: 1, throwIfCancelled: () => {
+        if (cancelled) throw stop;
+      } },
+    );
+    await sleep(20);
+    cancelled = true;
+    await expect(waiting).rejects.toBe(stop);
+    await expect(retryWhileBusy(() => { throw new Error('no such table'); })).rejects.toThrow('no such table');
   });
 });

@@ -18,6 +18,7 @@ import { CorPolicyRunner, corPolicyJob } from './cor-policy-runner.js';
 import { GpuSampler } from './gpu-telemetry.js';
 import { pidAlive } from './job-process.js';
 import { JobStore } from './job-store.js';
+import { WriteQueue } from '../store/write-queue.js';
 import { buildProvenance, ProvenanceStore } from './provenance.js';
 import type { JobRunContext, JobRunHandle, JobRunner } from './runner.js';
 
@@ -333,8 +334,10 @@ export class JobManager {
 
   private async run(a: Active): Promise<void> {
     const db = new Database(a.projectPath);
-    db.pragma('busy_timeout = 10000');
-    const jobs = new JobStore(db);
+    // Never wait for the write lock on this thread (it serves every window): the job's
+    // own writes queue behind another process's lock, its bulk writes retry (policy-runner.ts).
+    db.pragma('busy_timeout = 0');
+    const jobs = new JobStore(db, new WriteQueue(), (err) => this.options.log?.(`job ${a.jobId}: a write failed: ${err.message}`));
     const status = (s: JobStatus, fields: Parameters<JobStore['setStatus']>[2] = {}, message?: string): void => {
       jobs.setStatus(a.jobId, s, fields);
       if (message !== undefined) jobs.updateResult(a.jobId, { message });
@@ -391,6 +394,7 @@ export class JobManager {
         status('failed', { ended: true }, launched ? why : `could not start: ${why}`);
       }
     } finally {
+      await jobs.settled();
       const info = jobs.get(a.jobId);
       db.close();
       // Free the slot before telling waiters, so a resume they ask for can start at once.

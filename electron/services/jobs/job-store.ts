@@ -6,6 +6,7 @@
 import type Database from 'better-sqlite3';
 import type { JobDetail, JobInfo, JobStatus, MetricPoint } from '../../../shared/rpc/jobs-methods.js';
 import { ErrorCode, RpcError } from '../../../shared/rpc/errors.js';
+import type { WriteQueue } from '../store/write-queue.js';
 
 export interface JobResult {
   device?: string | null;
@@ -53,8 +54,31 @@ export function parseConfig(json: string): JobConfig {
 export class JobStore {
   private readonly metricStmt: Database.Statement;
 
-  constructor(readonly db: Database.Database) {
+  /**
+   * With `queue`, a running job's writes (status, result, metrics, artifacts) go through
+   * it: committed at once when the lock is free, else kept in order and retried, so a
+   * job never waits for another process's lock on the main thread. `onWriteError` hears
+   * of a queued write that failed for another reason (it is not thrown to the caller).
+   */
+  constructor(
+    readonly db: Database.Database,
+    private readonly queue: WriteQueue | null = null,
+    private readonly onWriteError: (err: Error) => void = () => undefined,
+  ) {
     this.metricStmt = db.prepare('INSERT OR REPLACE INTO job_metrics(job_id, step, name, value, wall_ms) VALUES (?, ?, ?, ?, ?)');
+  }
+
+  private write(what: string, fn: () => void): void {
+    if (!this.queue) {
+      fn();
+      return;
+    }
+    this.queue.run(fn, what).catch((err: unknown) => this.onWriteError(err instanceof Error ? err : new Error(String(err))));
+  }
+
+  /** Resolves once every write queued so far has been committed (or has failed). */
+  async settled(): Promise<void> {
+    if (this.queue) await this.queue.run(() => undefined, 'the end of the job').catch(() => undefined);
   }
 
   create(recipe: string, params: Record<string, unknown>, status: JobStatus): number {
@@ -79,13 +103,15 @@ export class JobStore {
 
   /** Merges `patch` into config_json.result. */
   updateResult(id: number, patch: JobResult): void {
-    const c = this.config(id);
-    c.result = { ...c.result, ...patch };
-    this.db.prepare('UPDATE jobs SET config_json = ? WHERE id = ?').run(JSON.stringify(c), id);
+    this.write(`job ${id}'s progress`, () => {
+      const c = this.config(id);
+      c.result = { ...c.result, ...patch };
+      this.db.prepare('UPDATE jobs SET config_json = ? WHERE id = ?').run(JSON.stringify(c), id);
+    });
   }
 
   setLogPath(id: number, logPath: string): void {
-    this.db.prepare('UPDATE jobs SET log_path = ? WHERE id = ?').run(logPath, id);
+    this.write(`job ${id}'s log path`, () => this.db.prepare('UPDATE jobs SET log_path = ? WHERE id = ?').run(logPath, id));
   }
 
   setStatus(id: number, status: JobStatus, fields: { pid?: number | null; exitCode?: number | null; started?: boolean; ended?: boolean } = {}): void {
@@ -109,16 +135,19 @@ export class JobStore {
       values.push(now);
     }
     values.push(id);
-    this.db.prepare(`UPDATE jobs SET ${sets.join(', ')} WHERE id = ?`).run(...values);
+    this.write(`job ${id}'s status`, () => this.db.prepare(`UPDATE jobs SET ${sets.join(', ')} WHERE id = ?`).run(...values));
   }
 
   /** Stores metric points; those without a wall time are stamped now. */
   addMetrics(jobId: number, points: readonly { step: number; name: string; value: number | null; wallMs?: number | null }[]): void {
     if (points.length === 0) return;
     const now = Date.now();
-    this.db.transaction(() => {
-      for (const p of points) this.metricStmt.run(jobId, p.step, p.name, p.value, p.wallMs === undefined ? now : p.wallMs);
-    })();
+    const stamped = points.map((p) => [jobId, p.step, p.name, p.value, p.wallMs === undefined ? now : p.wallMs] as const);
+    this.write(`job ${jobId}'s metrics`, () =>
+      this.db.transaction(() => {
+        for (const p of stamped) this.metricStmt.run(...p);
+      })(),
+    );
   }
 
   metrics(jobId: number, afterStep = -1): MetricPoint[] {
@@ -128,8 +157,10 @@ export class JobStore {
   }
 
   addArtifact(jobId: number, kind: string, filePath: string): void {
-    const seen = this.db.prepare('SELECT 1 FROM artifacts WHERE job_id = ? AND kind = ? AND path = ?').get(jobId, kind, filePath);
-    if (!seen) this.db.prepare('INSERT INTO artifacts(job_id, kind, path) VALUES (?, ?, ?)').run(jobId, kind, filePath);
+    this.write(`job ${jobId}'s artifact`, () => {
+      const seen = this.db.prepare('SELECT 1 FROM artifacts WHERE job_id = ? AND kind = ? AND path = ?').get(jobId, kind, filePath);
+      if (!seen) this.db.prepare('INSERT INTO artifacts(job_id, kind, path) VALUES (?, ?, ?)').run(jobId, kind, filePath);
+    });
   }
 
   artifacts(jobId: number): { id: number; kind: string; path: string }[] {

@@ -16,6 +16,7 @@ import type { GeoLookup } from '../completions/geo-lookup.js';
 import { RunsStore } from '../completions/runs-store.js';
 import { TruthReader } from '../completions/truth.js';
 import type { TaskContext } from '../rpc/task-context.js';
+import { retryWhileBusy } from '../store/write-queue.js';
 import type { Hierarchy } from './training-data.js';
 import { mulberry32 as seededRandom } from '../../../shared/random.js';
 
@@ -132,7 +133,9 @@ export async function predictRuns(
   let photos = 0;
   const started: number[] = [];
   try {
-    const predictRunId = runs.create({
+    // Every write waits (without blocking) while another process holds the lock.
+    const write = <T>(fn: () => T): Promise<T> => retryWhileBusy(fn, { throwIfCancelled: () => task.throwIfCancelled() });
+    const predictRunId = await write(() => runs.create({
       kind: 'import',
       name: `${opts.jobName}: top chain (${opts.label})`,
       model: `cor-policy job #${opts.jobId}`,
@@ -140,10 +143,10 @@ export async function predictRuns(
       prompt: null,
       params: { ...params, samples: 1, decoding: 'top chain' },
       status: 'running',
-    });
+    }));
     const samplesRunId =
       opts.samples > 0
-        ? runs.create({
+        ? await write(() => runs.create({
             kind: 'import',
             name: `${opts.jobName}: ${opts.samples} samples at T=${opts.temperature} (${opts.label})`,
             model: `cor-policy job #${opts.jobId}`,
@@ -151,7 +154,7 @@ export async function predictRuns(
             prompt: null,
             params: { ...params, samples: opts.samples, temperature: opts.temperature, decoding: 'sampled chains' },
             status: 'running',
-          })
+          }))
         : null;
     started.push(predictRunId, ...(samplesRunId !== null ? [samplesRunId] : []));
     const batch = 256;
@@ -171,7 +174,7 @@ export async function predictRuns(
       const flat = new Float32Array(ids.length * policy.meta.dims);
       vecs.forEach((v, i) => flat.set(v, i * policy.meta.dims));
       const rows = await policy.logits(flat, ids.length);
-      db.transaction(() => {
+      await write(db.transaction(() => {
         rows.forEach((row, i) => {
           const imageId = ids[i]!;
           writer.write(predictRunId, { imageId, sample: 0, prediction: predictionFromText(chainText(policy.meta, argmax(row))) });
@@ -183,18 +186,22 @@ export async function predictRuns(
             }
           }
         });
-      })();
+      }));
       photos += ids.length;
     }
     const stats = { photos, skipped, provider: policy.provider };
-    runs.setStatus(predictRunId, 'done', stats);
-    if (samplesRunId !== null) runs.setStatus(samplesRunId, 'done', stats);
+    await write(() => {
+      runs.setStatus(predictRunId, 'done', stats);
+      if (samplesRunId !== null) runs.setStatus(samplesRunId, 'done', stats);
+    });
     task.progress(opts.imageIds.length, opts.imageIds.length, 'predictions stored');
     return { predictRunId, samplesRunId, photos, skipped, provider: policy.provider };
   } catch (err) {
     // Runs cut short keep the photos written so far and say why they stopped.
     const stopped = err instanceof RpcError && err.code === ErrorCode.Cancelled;
-    for (const runId of started) runs.setStatus(runId, stopped ? 'cancelled' : 'failed', { photos, skipped, provider: policy.provider });
+    await retryWhileBusy(() => {
+      for (const runId of started) runs.setStatus(runId, stopped ? 'cancelled' : 'failed', { photos, skipped, provider: policy.provider });
+    });
     throw err;
   } finally {
     cache.close();

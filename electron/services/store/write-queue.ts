@@ -135,3 +135,30 @@ export class WriteQueue {
     });
   }
 }
+
+const sleep = (ms: number): Promise<void> => new Promise((resolve) => setTimeout(resolve, ms));
+
+/**
+ * For code that can wait (a job's prediction writes): runs `write` (one transaction on
+ * a connection with busy_timeout 0) and, while another connection holds the lock,
+ * tries again after a growing pause instead of blocking the thread. `throwIfCancelled`
+ * (a task's) is asked before each pause, so a cancel ends the wait.
+ */
+export async function retryWhileBusy<T>(
+  write: () => T,
+  options: { throwIfCancelled?: () => void; firstRetryMs?: number; maxRetryMs?: number } = {},
+): Promise<T> {
+  let delay = options.firstRetryMs ?? 25;
+  const max = options.maxRetryMs ?? 1000;
+  for (;;) {
+    try {
+      return write();
+    } catch (err) {
+      if (!isBusy(err)) throw err;
+    }
+    options.throwIfCancelled?.();
+    await sleep(delay);
+    delay = Math.min(max, delay * 2);
+  }
+}
+
