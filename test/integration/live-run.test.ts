@@ -16,6 +16,7 @@ import { createTaskContext, type TaskContext } from '../../electron/services/rpc
 import { buildFixture, fakeGeo, parisPhotos, type Fixture } from '../helpers/completions-fixture.js';
 import { startFakeOpenAiServer, type Behaviour, type FakeOpenAiServer } from '../helpers/fake-openai-server.js';
 import { callThroughContract } from '../helpers/contract-call.js';
+import { holdWriteLock } from '../helpers/lock-holder.js';
 import { tempDir } from '../helpers/temp.js';
 
 type Name = keyof typeof completionsMethods;
@@ -202,6 +203,24 @@ describe('live runs against an OpenAI-compatible server', () => {
     );
     expect(bad).toMatchObject({ status: 'incomplete', photosFailed: 1, completions: 0 });
     expect(bad.errors[0]).toMatch(/b\/biei\.jpg: unreadable answer/);
+  });
+
+  it('keeps answers that arrive while another process holds the write lock, and stores them once it lets go', async () => {
+    const running = call(
+      'runs.startLive',
+      live({ selection: { limit: 2 }, request: { concurrency: 1, timeoutMs: 5000, retries: 0, backoffMs: 10, imageMaxSide: 64 } }, [
+        { kind: 'slow', delayMs: 400 },
+      ]),
+    );
+    while (server.requests.length === 0) await new Promise((r) => setTimeout(r, 10));
+    // The answer arrives while the lock is held: it waits, it is not lost.
+    const holder = await holdWriteLock(projects.requireStore().path);
+    await new Promise((r) => setTimeout(r, 800));
+    await holder.release();
+    const summary = await running;
+    expect(summary).toMatchObject({ status: 'done', completions: 2, photosFailed: 0 });
+    expect(stored(summary.runId)).toHaveLength(2);
+    expectExactlyWhatArrived(summary.runId);
   });
 
   it('asks again when a server returns fewer choices than n', async () => {

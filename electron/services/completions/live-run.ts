@@ -22,6 +22,7 @@ import {
 import { ErrorCode, RpcError } from '../../../shared/rpc/errors.js';
 import { insideRoot } from '../images/image-path.js';
 import type { TaskContext } from '../rpc/task-context.js';
+import { retryWhileBusy } from '../store/write-queue.js';
 import { ChatClient } from './chat-client.js';
 import { predictionFromText } from './checks.js';
 import { CompletionWriter } from './completion-writer.js';
@@ -113,7 +114,8 @@ export async function executeLiveRun(runId: number, deps: LiveRunDeps, task: Tas
   const n = sampling.n;
   const pending = photos.filter((p) => (have.get(p.id)?.size ?? 0) < n);
   const alreadyDone = photos.length - pending.length;
-  runs.setStatus(runId, 'running');
+  // Writes wait (without blocking the thread) while another process holds the lock.
+  await retryWhileBusy(() => runs.setStatus(runId, 'running'));
 
   const client = new ChatClient(endpoint, deps.apiKey, stored.prompt, sampling, request.timeoutMs);
   const writer = new CompletionWriter(db, new TruthReader(db), deps.geo);
@@ -173,7 +175,7 @@ export async function executeLiveRun(runId: number, deps: LiveRunDeps, task: Tas
       }
       // An answer in hand is stored even when a cancel came while it was read: it arrived.
       const asked = missing;
-      c.completions += storeChoices(photo, asked, result.value.choices, result.value.latencyMs);
+      c.completions += await retryWhileBusy(() => storeChoices(photo, asked, result.value.choices, result.value.latencyMs));
       missing = asked.slice(result.value.choices.length);
     }
     if (missing.length === 0) c.done++;
@@ -208,7 +210,7 @@ export async function executeLiveRun(runId: number, deps: LiveRunDeps, task: Tas
     errors: c.errors,
     durationMs: Math.round(performance.now() - started),
   };
-  runs.setStatus(runId, status, { ...summary, endpoint: endpoint.baseUrl, datasetRoot: rootDir ? path.resolve(rootDir) : null });
+  await retryWhileBusy(() => runs.setStatus(runId, status, { ...summary, endpoint: endpoint.baseUrl, datasetRoot: rootDir ? path.resolve(rootDir) : null }));
   if (cancelled) {
     throw new RpcError(
       ErrorCode.Cancelled,
