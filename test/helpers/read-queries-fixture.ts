@@ -3,7 +3,7 @@
  * cancel, one that never polls, one that fails, one that tries to write, and one that
  * caches on its connection.
  */
-import type { ReadQuery } from '../../electron/services/store/read-protocol.js';
+import { CheckedResult, type ReadQuery } from '../../electron/services/store/read-protocol.js';
 import { ErrorCode, RpcError } from '../../shared/rpc/errors.js';
 
 function spin(ms: number, onTick: () => void = () => undefined): void {
@@ -38,4 +38,7 @@ export const readQueries = {
     return state.made;
   }) satisfies ReadQuery<{ dropOnWrite: boolean }, number>,
   threadId: (async () => (await import('node:worker_threads')).threadId) satisfies ReadQuery<Record<string, never>, number>,
+  /** A result its query says it checked already (read-queries.ts `checked`), and one it does not. */
+  checkedRows: (() => new CheckedResult({ rows: [1, 2, 3] })) satisfies ReadQuery<Record<string, never>, CheckedResult<{ rows: number[] }>>,
+  plainRows: (() => ({ rows: [1, 2, 3] })) satisfies ReadQuery<Record<string, never>, { rows: number[] }>,
 };

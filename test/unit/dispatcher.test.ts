@@ -2,6 +2,7 @@ import path from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { contract, methodNames, type RpcEvent } from '../../shared/rpc/contract.js';
 import { ErrorCode } from '../../shared/rpc/errors.js';
+import { markChecked } from '../../electron/services/store/checked-results.js';
 import { Dispatcher, type Handlers } from '../../electron/services/rpc/dispatcher.js';
 import { createWorkbench, type Workbench } from '../../electron/services/workbench.js';
 import { tempDir } from '../helpers/temp.js';
@@ -119,5 +120,13 @@ describe('RPC dispatcher', () => {
     expect(await dispatcher.call('project.recent', {})).toMatchObject({
       error: { code: ErrorCode.Internal, message: expect.stringContaining('outside its schema') },
     });
+  });
+
+  it('does not walk again a result a read-pool thread already checked', async () => {
+    const made = { anything: 'the worker checked it' };
+    markChecked(made);
+    const handlers = { 'project.recent': () => made } as unknown as Handlers;
+    const dispatcher = new Dispatcher(handlers, () => undefined, () => undefined);
+    expect(await dispatcher.call('project.recent', {})).toEqual({ result: made });
   });
 });

@@ -3,6 +3,7 @@ import { threadId } from 'node:worker_threads';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { ErrorCode, RpcError } from '../../shared/rpc/errors.js';
 import { ReadPool } from '../../electron/services/store/read-pool.js';
+import { isChecked } from '../../electron/services/store/checked-results.js';
 import { ProjectStore } from '../../electron/services/store/project-store.js';
 import { createTaskContext, type TaskContext } from '../../electron/services/rpc/task-context.js';
 import type { readQueries } from '../helpers/read-queries-fixture.js';
@@ -197,5 +198,14 @@ describe('read pool behind the dispatcher', () => {
       workbench.dispose();
       t.cleanup();
     }
+  });
+
+  it('hands over a result its query checked, marked so that the dispatcher does not walk it again', async () => {
+    const checkedRows = await pool.run('checkedRows', {}, { task: task().task });
+    expect(checkedRows).toEqual({ rows: [1, 2, 3] });
+    expect(isChecked(checkedRows)).toBe(true);
+    const plain = await pool.run('plainRows', {}, { task: task().task });
+    expect(plain).toEqual({ rows: [1, 2, 3] });
+    expect(isChecked(plain)).toBe(false);
   });
 });

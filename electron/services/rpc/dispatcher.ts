@@ -6,6 +6,7 @@
 import type { z } from 'zod';
 import { contract, isMethodName, type MethodName, type ResultOf, type RpcEvent, type ValidParamsOf } from '../../../shared/rpc/contract.js';
 import { ErrorCode, RpcError, type RpcErrorShape } from '../../../shared/rpc/errors.js';
+import { isChecked } from '../store/checked-results.js';
 import { isBusy } from '../store/write-queue.js';
 import { createTaskContext, type TaskContext } from './task-context.js';
 
@@ -77,6 +78,8 @@ export class Dispatcher {
     try {
       const handler = this.handlers[method] as (p: unknown, t: TaskContext) => unknown;
       const result = await handler(params, task);
+      // Checked where it was made (a read-pool thread): not walked again here.
+      if (isChecked(result)) return result;
       // The contract is a promise to clients too: a result that breaks it is our bug.
       const checked = spec.result.safeParse(result);
       if (!checked.success) {

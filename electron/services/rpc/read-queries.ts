@@ -5,7 +5,7 @@
  * Whatever keeps a cache between calls keeps it per worker connection (`ctx.memo`).
  */
 import type Database from 'better-sqlite3';
-import type { ResultOf, ValidParamsOf } from '../../../shared/rpc/contract.js';
+import { contract, type MethodName, type ResultOf, type ValidParamsOf } from '../../../shared/rpc/contract.js';
 import type { EvalScope, RunRef } from '../../../shared/rpc/evaluate-methods.js';
 import { keptIds, previewOf, runHardSelection } from '../audit/hard-selection.js';
 import { queuePage } from '../audit/queue.js';
@@ -16,7 +16,7 @@ import { compareRuns } from '../evaluate/compare-runs.js';
 import { evaluateRun, loadRunData, type RunData } from '../evaluate/evaluate-run.js';
 import { checkProject, projectCounts } from '../project/summary.js';
 import { runColumns } from '../reward/run-columns.js';
-import type { ReadContext, ReadQuery } from '../store/read-protocol.js';
+import { CheckedResult, type ReadContext, type ReadQuery } from '../store/read-protocol.js';
 
 /** The browser's totals and facets are exact only until the next commit. */
 const imageQueries = (db: Database.Database, ctx: ReadContext): ImageQueries =>
@@ -56,29 +56,42 @@ function query<P, R>(fn: ReadQuery<P, R>): ReadQuery<P, R> {
   return fn;
 }
 
+/**
+ * A query that answers an RPC method whole: its result is checked against the method's
+ * result schema here, on the worker thread, so the dispatcher need not walk it again
+ * on the main thread (a run's columns hold a million-element array).
+ */
+function checked<M extends MethodName, P>(method: M, fn: ReadQuery<P, ResultOf<M>>): ReadQuery<P, CheckedResult<ResultOf<M>>> {
+  return async (db, params, ctx) => {
+    const out = contract[method].result.safeParse(await fn(db, params, ctx));
+    if (!out.success) throw new Error(`${method} returned a result outside its schema: ${out.error.message}`);
+    return new CheckedResult(out.data as ResultOf<M>);
+  };
+}
+
 export const readQueries = {
-  'audit.queue': query((db, p: ValidParamsOf<'audit.queue'>) => queuePage(db, p)),
+  'audit.queue': checked('audit.queue', (db, p: ValidParamsOf<'audit.queue'>) => queuePage(db, p)),
   /** The selection a hard-sample subset is saved from: its kept photo ids (the save itself is a write, on the main thread). */
   'audit.hard.select': query(async (db, { name: _name, taskId: _taskId, ...p }: ValidParamsOf<'audit.hard.save'>, ctx) => {
     const selection = await runHardSelection(db, p, ctx.task);
     return { kept: Int32Array.from(keptIds(selection)), samples: selection.ids.length, hotspots: selection.hotspotIds.size };
   }),
-  'audit.stats': query((db, p: { datasetId: number }) => auditStats(db, p.datasetId)),
-  'audit.hard.preview': query(async (db, { pointLimit, taskId: _taskId, ...p }: ValidParamsOf<'audit.hard.preview'>, ctx) =>
+  'audit.stats': checked('audit.stats', (db, p: { datasetId: number }) => auditStats(db, p.datasetId)),
+  'audit.hard.preview': checked('audit.hard.preview', async (db, { pointLimit, taskId: _taskId, ...p }: ValidParamsOf<'audit.hard.preview'>, ctx) =>
     previewOf(await runHardSelection(db, p, ctx.task), pointLimit),
   ),
-  'evaluate.run': query((db, p: ValidParamsOf<'evaluate.run'>, ctx) => evaluateRun(db, p.runId, p.mode, p.scope, evaluateLoader(db, ctx))),
-  'evaluate.compare': query((db, p: ValidParamsOf<'evaluate.compare'>) => compareRuns(db, p.runIds, p.mode)),
-  'images.query': query((db, p: ValidParamsOf<'images.query'>, ctx) =>
+  'evaluate.run': checked('evaluate.run', (db, p: ValidParamsOf<'evaluate.run'>, ctx) => evaluateRun(db, p.runId, p.mode, p.scope, evaluateLoader(db, ctx))),
+  'evaluate.compare': checked('evaluate.compare', (db, p: ValidParamsOf<'evaluate.compare'>) => compareRuns(db, p.runIds, p.mode)),
+  'images.query': checked('images.query', (db, p: ValidParamsOf<'images.query'>, ctx) =>
     imageQueries(db, ctx).page(p.filter, p.offset, p.limit),
   ),
-  'images.facets': query((db, p: ValidParamsOf<'images.facets'>, ctx) => imageQueries(db, ctx).facets(p.filter)),
-  'reward.runColumns': query((db, p: ValidParamsOf<'reward.runColumns'>, ctx) => runColumns(db, p.runId, ctx.task)),
+  'images.facets': checked('images.facets', (db, p: ValidParamsOf<'images.facets'>, ctx) => imageQueries(db, ctx).facets(p.filter)),
+  'reward.runColumns': checked('reward.runColumns', (db, p: ValidParamsOf<'reward.runColumns'>, ctx) => runColumns(db, p.runId, ctx.task)),
   /** The summary's row counts (the Home view; whole-table counts at millions of rows). */
   'project.counts': query((db) => projectCounts(db)),
-  'project.check': query((db, _p: Record<string, never>, ctx) => checkProject(db, ctx.task)),
+  'project.check': checked('project.check', (db, _p: Record<string, never>, ctx) => checkProject(db, ctx.task)),
   /** Reads a source file, not the project: here so a slow disk or a huge file never holds the main thread. */
-  'datasets.preview': query((_db, p: ValidParamsOf<'datasets.preview'>) => previewSource(p)),
+  'datasets.preview': checked('datasets.preview', (_db, p: ValidParamsOf<'datasets.preview'>) => previewSource(p)),
 };
 
 export type ReadQueryName = keyof typeof readQueries;

@@ -13,6 +13,7 @@
 import type { Worker } from 'node:worker_threads';
 import { ErrorCode, RpcError } from '../../../shared/rpc/errors.js';
 import { startModuleWorker } from '../module-worker.js';
+import { markChecked } from './checked-results.js';
 import type { TaskContext } from '../rpc/task-context.js';
 import type { FromWorker, ParamsOfQuery, ReadQueries, ResultOfQuery, ToWorker, WorkerInput } from './read-protocol.js';
 
@@ -186,7 +187,10 @@ export class ReadPool<Q extends ReadQueries> {
     slot.worker?.unref();
     if (slot.killTimer) clearTimeout(slot.killTimer);
     slot.killTimer = null;
-    if (m.type === 'done') this.settle(job, () => job.resolve(m.result));
+    if (m.type === 'done') {
+      if (m.checked) markChecked(m.result);
+      this.settle(job, () => job.resolve(m.result));
+    }
     else if (m.internal) this.settle(job, () => job.reject(new Error(m.message)));
     else this.settle(job, () => job.reject(new RpcError(m.code, m.message)));
     this.pump();

@@ -23,8 +23,13 @@ export type ReadQuery<P = never, R = unknown> = (db: Database.Database, params: 
 /** A module the worker imports: its `readQueries` export maps names to query functions. */
 export type ReadQueries = Record<string, ReadQuery<never, unknown>>;
 
+/** A query's result already checked against its RPC method's result schema (read-queries.ts `checked`). */
+export class CheckedResult<T> {
+  constructor(readonly value: T) {}
+}
+
 export type ParamsOfQuery<Q> = Q extends ReadQuery<infer P, unknown> ? P : never;
-export type ResultOfQuery<Q> = Q extends ReadQuery<never, infer R> ? Awaited<R> : never;
+export type ResultOfQuery<Q> = Q extends ReadQuery<never, infer R> ? (Awaited<R> extends CheckedResult<infer T> ? T : Awaited<R>) : never;
 
 export interface WorkerInput {
   projectPath: string;
@@ -38,7 +43,8 @@ export type ToWorker = { type: 'run'; id: number; name: string; params: unknown 
 
 export type FromWorker =
   | { type: 'progress'; id: number; done: number; total: number | null; message: string }
-  | { type: 'done'; id: number; result: unknown }
+  /** checked: the result passed its method's result schema in the worker. */
+  | { type: 'done'; id: number; result: unknown; checked: boolean }
   | { type: 'error'; id: number; code: number; message: string; internal: boolean }
   /** The connection or the query module could not be opened: no job can run here. */
   | { type: 'failed'; code: number; message: string };
