@@ -100,8 +100,11 @@ export function countedRows(rows: RunRows, mode: SampleMode, scope: EvalScope, t
 }
 
 function loadDatasetRun(db: Database.Database, ref: RunRef): { truth: Truth; rows: RunRows } {
-  const truth = loadTruth(db, requireDataset(ref));
-  return { truth, rows: loadRunRows(db, ref, truth) };
+  // One read transaction: the counts that size the arrays hold for the rows then read.
+  return db.transaction(() => {
+    const truth = loadTruth(db, requireDataset(ref));
+    return { truth, rows: loadRunRows(db, ref, truth) };
+  })();
 }
 
 /** What a run's evaluation reads from the project: its rows and the truth they are measured against. */

@@ -101,6 +101,9 @@ function pointReader(db: Database.Database, ids: Int32Array): Truth['points'] {
  * labels: the gazetteer's, replaced where a review changed it (few next to the dataset).
  */
 export function loadTruth(db: Database.Database, datasetId: number): DatasetTruth {
+  // Streamed, not read whole: millions of row arrays alive at once cost more in garbage
+  // collection than the read itself. The dataset's photo count bounds the arrays.
+  const bound = db.prepare('SELECT COUNT(*) FROM images WHERE dataset_id = ?').pluck().get(datasetId) as number;
   const rows = db
     .prepare(
       `SELECT i.id, i.lat, i.lon, l.country_code, l.country, l.region
@@ -109,26 +112,29 @@ export function loadTruth(db: Database.Database, datasetId: number): DatasetTrut
         ORDER BY i.id`,
     )
     .raw()
-    .all(datasetId) as [number, number, number, string | null, string | null, string | null][];
-  const n = rows.length;
-  const ids = new Int32Array(n);
-  const lat = new Float64Array(n);
-  const lon = new Float64Array(n);
-  const place = new Int32Array(n);
+    .iterate(datasetId) as Iterable<[number, number, number, string | null, string | null, string | null]>;
+  const allIds = new Int32Array(bound);
+  const allLat = new Float64Array(bound);
+  const allLon = new Float64Array(bound);
+  const allPlace = new Int32Array(bound);
   const places = new PlaceList();
-  for (let i = 0; i < n; i++) {
-    const r = rows[i] as [number, number, number, string | null, string | null, string | null];
-    ids[i] = r[0];
-    lat[i] = r[1];
-    lon[i] = r[2];
-    place[i] = places.add(r[3], r[4], r[5]);
+  let n = 0;
+  for (const [id, la, lo, cc, cn, rg] of rows) {
+    allIds[n] = id;
+    allLat[n] = la;
+    allLon[n] = lo;
+    allPlace[n] = places.add(cc, cn, rg);
+    n++;
   }
+  const ids = allIds.slice(0, n);
+  const lat = allLat.slice(0, n);
+  const lon = allLon.slice(0, n);
   const truth: DatasetTruth = {
     datasetId,
     ids,
     lat,
     lon,
-    place,
+    place: allPlace.slice(0, n),
     places: places.places,
     indexOf: idLookup(ids),
     points: (ts) => ({ lat: ts.map((t) => lat[t] as number), lon: ts.map((t) => lon[t] as number) }),
@@ -203,14 +209,15 @@ export function runRef(db: Database.Database, runId: number): RunRef {
 const flag = (v: number | null): number => (v === null ? -1 : v);
 
 export function loadRunRows(db: Database.Database, ref: RunRef, truth: DatasetTruth): RunRows {
+  // Streamed (see loadTruth); the count sizes the arrays.
+  const n = db.prepare('SELECT COUNT(*) FROM completions WHERE run_id = ?').pluck().get(ref.id) as number;
   const rows = db
     .prepare(
       `SELECT image_id, sample, lat, lon, country_ok, region_ok, city_ok
          FROM completions WHERE run_id = ? ORDER BY image_id, sample`,
     )
     .raw()
-    .all(ref.id) as [number, number, number | null, number | null, number | null, number | null, number | null][];
-  const n = rows.length;
+    .iterate(ref.id) as Iterable<[number, number, number | null, number | null, number | null, number | null, number | null]>;
   const image = new Int32Array(n);
   const sample = new Int32Array(n);
   const km = new Float64Array(n);
