@@ -26,6 +26,7 @@ import { ImageQueries } from '../electron/services/browse/image-queries.js';
 import { evaluateRun } from '../electron/services/evaluate/evaluate-run.js';
 import { loadAnsweredRun, loadRunRows, loadTruth, runRef } from '../electron/services/evaluate/run-data.js';
 import { fillTruthColumns } from '../electron/services/completions/truth-places.js';
+import { checkProject, projectCounts, summaryOf } from '../electron/services/project/summary.js';
 import { runColumns } from '../electron/services/reward/run-columns.js';
 import { BaselineAuditQueue } from './baseline/audit-queue.js';
 import { detachedTask } from '../electron/services/rpc/task-context.js';
@@ -198,6 +199,19 @@ export const benchmarks: Benchmark[] = [
           `reward run columns (${runRows.toLocaleString('en-US')} rows)`,
           () => runColumns(db, 1, detachedTask()),
           () => call(workbench, 'reward.runColumns', { runId: 1 }),
+        );
+
+        await compare(
+          ctx,
+          'project summary (open, current)',
+          () => summaryOf(workbench.projects.requireStore(), projectCounts(db)),
+          () => call(workbench, 'project.current', {}),
+        );
+        await compare(
+          ctx,
+          'project check (integrity check and row counts)',
+          () => checkProject(db, detachedTask()),
+          () => call(workbench, 'project.check', {}),
         );
 
         // A review while another process holds the write lock. Before: a connection with
