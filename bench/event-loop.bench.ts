@@ -26,7 +26,9 @@ import { ImageQueries } from '../electron/services/browse/image-queries.js';
 import { evaluateRun } from '../electron/services/evaluate/evaluate-run.js';
 import { loadAnsweredRun, loadRunRows, loadTruth, runRef } from '../electron/services/evaluate/run-data.js';
 import { runColumns } from '../electron/services/reward/run-columns.js';
+import { loadGeoLookup, type GeoLookup } from '../electron/services/completions/geo-lookup.js';
 import { BaselineAuditQueue } from './baseline/audit-queue.js';
+import { recheckWithGazetteer } from './baseline/recheck-with-gazetteer.js';
 import { detachedTask } from '../electron/services/rpc/task-context.js';
 import { createWorkbench, type Workbench } from '../electron/services/workbench.js';
 import { buildProject } from './browse.bench.js';
@@ -197,14 +199,36 @@ export const benchmarks: Benchmark[] = [
           () => call(workbench, 'reward.runColumns', { runId: 1 }),
         );
 
-        // A review while another process holds the write lock. Before: a connection with
-        // the old busy_timeout (5 s) waits on this thread, then fails. After: queued, and
-        // saved once the holder lets go (1.5 s later).
         const places = (() => {
           let p: PlaceIndex | null = null;
           return () => (p ??= PlaceIndex.load(resourcesDir));
         })();
         places();
+
+        // The first review of the process on photos with completions (one per sample of a
+        // chain answer, one per point answer): their level checks follow the new label in
+        // the review's transaction. Before: re-checked with the whole gazetteer lookup,
+        // built on first need on this thread. After: the review through the write queue.
+        const answers = ['Germany', 'Deutschland', 'France', 'USA', 'Japan', 'Brasil', 'Kenya', 'New Zealand'];
+        const firstAdded = Number(db.prepare('SELECT COALESCE(MAX(id), 0) + 1 FROM completions').pluck().get());
+        const addAnswer = db.prepare('INSERT INTO completions(run_id, image_id, sample, text, country, format_ok) VALUES (1, ?, ?, ?, ?, 1)');
+        for (const imageId of [4, 5]) {
+          answers.forEach((country, i) => addAnswer.run(imageId, i + 1, `<answer>Country: ${country}, Region: Somewhere, City: Someplace (10.0, 20.0)</answer>`, country));
+        }
+        let gazetteer: GeoLookup | undefined;
+        const inlineGeo = (): GeoLookup => (gazetteer ??= loadGeoLookup(resourcesDir));
+        await compare(
+          ctx,
+          'first review of a photo with completions',
+          () => new ReviewStore(db, places, (imageId) => recheckWithGazetteer(db, imageId, inlineGeo)).review(4, 'accepted', undefined, 'bench (inline recheck)'),
+          () => call(workbench, 'audit.review', { imageId: 5, verdict: 'accepted', note: 'bench (review with completions)' }),
+        );
+        ctx.note(`first review of a photo with completions: ${answers.length + 1} completions re-checked per review`);
+        db.prepare('DELETE FROM completions WHERE id >= ?').run(firstAdded);
+
+        // A review while another process holds the write lock. Before: a connection with
+        // the old busy_timeout (5 s) waits on this thread, then fails. After: queued, and
+        // saved once the holder lets go (1.5 s later).
         const before = await holdLock(file);
         let beforeOutcome = 'saved';
         const old = new Database(file);
@@ -240,6 +264,7 @@ export const benchmarks: Benchmark[] = [
         ctx.figure({ name: 'evaluate.run loading: old / new', value: oldLoad.ms / newLoad.ms, unit: '×' });
         // Leave the cached project as it was built.
         db.prepare("DELETE FROM label_reviews WHERE note LIKE 'bench%'").run();
+        db.prepare('DELETE FROM reviewed_labels WHERE image_id NOT IN (SELECT image_id FROM label_reviews)').run();
       } finally {
         workbench.dispose();
         fs.rmSync(user, { recursive: true, force: true });

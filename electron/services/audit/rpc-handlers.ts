@@ -7,8 +7,8 @@ import type Database from 'better-sqlite3';
 import type { auditMethods } from '../../../shared/rpc/audit-methods.js';
 import type { RpcEvent } from '../../../shared/rpc/contract.js';
 import { resourcesDir } from '../app-paths.js';
-import { loadGeoLookup, type GeoLookup } from '../completions/geo-lookup.js';
 import { recheckCompletions } from '../completions/recheck.js';
+import { loadCountryCodes, type CountryCodeLookup } from '../datasets/country-codes.js';
 import type { ProjectService } from '../project/project-service.js';
 import type { Handlers } from '../rpc/dispatcher.js';
 import { readsOf } from '../rpc/reads.js';
@@ -23,8 +23,8 @@ import { deleteSubset, listSubsets, saveSubset } from './subsets.js';
 export type AuditHandlers = Pick<Handlers, keyof typeof auditMethods>;
 
 export interface AuditOptions {
-  /** The gazetteer lookups the completion checks use (default: the shipped geodata, loaded on first need). */
-  geo?: () => GeoLookup | null;
+  /** Country name → ISO code for the completions' level checks (default: the shipped geodata's, loaded on first need). */
+  countryCodes?: () => CountryCodeLookup | null;
 }
 
 export function auditHandlers(projects: ProjectService, emit?: (event: RpcEvent) => void, options: AuditOptions = {}): AuditHandlers {
@@ -41,11 +41,11 @@ export function auditHandlers(projects: ProjectService, emit?: (event: RpcEvent)
   const scored = (datasetId: number): void => {
     fillMissingRisk(db(), datasetId);
   };
-  let geo: GeoLookup | null | undefined;
-  const geoLookup = options.geo ?? ((): GeoLookup | null => (geo === undefined ? (geo = loadGeoLookup(resourcesDir)) : geo));
+  let codes: CountryCodeLookup | undefined;
+  const countryCodes = options.countryCodes ?? ((): CountryCodeLookup => (codes ??= loadCountryCodes(resourcesDir)));
   // A review changes the label the photo's completions are judged against: their checks follow in the same transaction.
   const reviews = (d: Database.Database = db()): ReviewStore =>
-    new ReviewStore(d, placeIndex, (imageId) => recheckCompletions(d, imageId, geoLookup));
+    new ReviewStore(d, placeIndex, (imageId) => recheckCompletions(d, imageId, countryCodes));
   /** The browser caches totals per review filter: a review changes them. */
   const changed = (): void => projects.queries().invalidate();
 

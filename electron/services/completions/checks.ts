@@ -74,6 +74,27 @@ function levelOk(predicted: string | null, truth: string | null, hasChain: boole
   return sameName(predicted, truth);
 }
 
+export type LevelChecks = Pick<CompletionChecks, 'countryOk' | 'regionOk' | 'cityOk'>;
+
+/**
+ * The per-level agreement with the label: the only checks that depend on it.
+ * `predictedCode` is the ISO code of the predicted country name (null: unknown).
+ */
+export function levelChecks(prediction: Prediction, truth: TruthChain | null, predictedCode: string | null): LevelChecks {
+  const p = prediction.parsed;
+  let countryOk = levelOk(p.country, truth?.country ?? null, prediction.hasChain);
+  // Compare by ISO code too: "USA" and "United States of America" are one country.
+  if (countryOk === false && predictedCode !== null && truth?.countryCode) countryOk = predictedCode === truth.countryCode;
+  if (countryOk === null && prediction.hasChain && truth?.countryCode && !truth.country) {
+    countryOk = predictedCode === truth.countryCode;
+  }
+  return {
+    countryOk,
+    regionOk: levelOk(p.region, truth?.region ?? null, prediction.hasChain),
+    cityOk: levelOk(p.city, truth?.city ?? null, prediction.hasChain),
+  };
+}
+
 export function checkCompletion(
   prediction: Prediction,
   truth: TruthChain | null,
@@ -86,12 +107,7 @@ export function checkCompletion(
     hasPoint && point.lat !== null && point.lon !== null ? round3(haversineKm(point.lat, point.lon, p.lat ?? 0, p.lon ?? 0)) : null;
 
   const predictedCode = p.country && geo ? geo.countryCode(p.country) : null;
-  let countryOk = levelOk(p.country, truth?.country ?? null, prediction.hasChain);
-  // Compare by ISO code too: "USA" and "United States of America" are one country.
-  if (countryOk === false && predictedCode !== null && truth?.countryCode) countryOk = predictedCode === truth.countryCode;
-  if (countryOk === null && prediction.hasChain && truth?.countryCode && !truth.country) {
-    countryOk = predictedCode === truth.countryCode;
-  }
+  const levels = levelChecks(prediction, truth, predictedCode);
 
   let coordCountry: string | null = null;
   let coordRegion: string | null = null;
@@ -123,9 +139,7 @@ export function checkCompletion(
     lon: p.lon,
     formatOk: p.format_ok,
     km,
-    countryOk,
-    regionOk: levelOk(p.region, truth?.region ?? null, prediction.hasChain),
-    cityOk: levelOk(p.city, truth?.city ?? null, prediction.hasChain),
+    ...levels,
     coordCountry,
     coordRegion,
     coordInCountry,
