@@ -27,7 +27,9 @@ import { evaluateRun } from '../electron/services/evaluate/evaluate-run.js';
 import { loadAnsweredRun, loadRunRows, loadTruth, runRef } from '../electron/services/evaluate/run-data.js';
 import { runColumns } from '../electron/services/reward/run-columns.js';
 import { loadGeoLookup, type GeoLookup } from '../electron/services/completions/geo-lookup.js';
+import { readPoolAt } from '../electron/services/rpc/reads.js';
 import { BaselineAuditQueue } from './baseline/audit-queue.js';
+import { provenanceOnMain } from './baseline/provenance-on-main.js';
 import { recheckWithGazetteer } from './baseline/recheck-with-gazetteer.js';
 import { detachedTask } from '../electron/services/rpc/task-context.js';
 import { createWorkbench, type Workbench } from '../electron/services/workbench.js';
@@ -198,6 +200,32 @@ export const benchmarks: Benchmark[] = [
           () => runColumns(db, 1, detachedTask()),
           () => call(workbench, 'reward.runColumns', { runId: 1 }),
         );
+
+        // A job's provenance at its start, for a run on data the workbench exported (an
+        // external trainer): the labels after review of the whole dataset, hashed and
+        // compressed. Before: on this thread (hash and manifest in slices). After: on a
+        // read-pool thread of its own, as the job manager records it.
+        const dataReq = { datasetId: 1, valFraction: 0.05, withSplit: false, inputsFile: null, resourcesDir };
+        let inline: { hash: string; manifestGz: Buffer } | null = null;
+        let pooled: { hash: string; manifestGz: Uint8Array } | null = null;
+        await compare(
+          ctx,
+          `job provenance, labels after review (${rows.toLocaleString('en-US')} photos)`,
+          async () => {
+            inline = await provenanceOnMain(db, dataReq);
+          },
+          async () => {
+            const pool = readPoolAt(file, { size: 1 });
+            try {
+              const made = await pool.run('jobs.provenanceData', dataReq);
+              pooled = { hash: made.data.hash, manifestGz: made.manifestGz };
+            } finally {
+              void pool.close();
+            }
+          },
+        );
+        const same = (a: typeof inline, b: typeof pooled): boolean => a !== null && b !== null && a.hash === b.hash && Buffer.compare(a.manifestGz, b.manifestGz) === 0;
+        ctx.note(`job provenance: ${same(inline, pooled) ? 'same hash and manifest bytes' : 'DIFFERENT output'} before and after`);
 
         const places = (() => {
           let p: PlaceIndex | null = null;

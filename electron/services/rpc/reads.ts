@@ -8,7 +8,7 @@ import { fileURLToPath, pathToFileURL } from 'node:url';
 import { unpackedPath } from '../app-paths.js';
 import type { ProjectService } from '../project/project-service.js';
 import type { ProjectStore } from '../store/project-store.js';
-import { ReadPool, siblingModuleUrl, type RunOptions } from '../store/read-pool.js';
+import { ReadPool, siblingModuleUrl, type ReadPoolOptions, type RunOptions } from '../store/read-pool.js';
 import type { ParamsOfQuery, ResultOfQuery } from '../store/read-protocol.js';
 import type { readQueries } from './read-queries.js';
 import type { TaskContext } from './task-context.js';
@@ -24,10 +24,15 @@ const queriesUrl = ((): string => {
 
 const pools = new WeakMap<ProjectStore, AppReadPool>();
 
+/** A pool of its own over the project file at `projectPath` (e.g. for a job, which outlives the open store); the caller closes it. */
+export function readPoolAt(projectPath: string, options: ReadPoolOptions = {}): AppReadPool {
+  return new ReadPool<AppQueries>(projectPath, queriesUrl, options);
+}
+
 export function readPoolOf(store: ProjectStore): AppReadPool {
   let pool = pools.get(store);
   if (!pool) {
-    const created = new ReadPool<AppQueries>(store.path, queriesUrl);
+    const created = readPoolAt(store.path);
     pools.set(store, created);
     store.onClose(() => void created.close());
     pool = created;
