@@ -5,8 +5,11 @@
  * event-loop delay measured (perf_hooks.monitorEventLoopDelay, 10 ms resolution):
  *
  * - before: the query called inline on the main thread, as the handlers did (for the
- *   review: a connection with the old busy_timeout of 5 s);
- * - after: the same method through the dispatcher, i.e. the read pool or the write queue.
+ *   review: a connection with the old busy_timeout of 5 s; for the first review of a
+ *   photo with completions: its re-check with the whole gazetteer lookup; for a job's
+ *   provenance: the rows read, hashed, encoded and stored here);
+ * - after: the same method through the dispatcher, i.e. the read pool or the write queue
+ *   (a job's provenance: a read-pool thread of its own, as the job manager runs it).
  *
  * Target: max delay under 50 ms while anything runs. The project is built once and
  * kept (BENCH_CACHE_DIR, default <tmp>/georeason-bench-cache): a second run reuses it.
@@ -27,9 +30,10 @@ import { evaluateRun } from '../electron/services/evaluate/evaluate-run.js';
 import { loadAnsweredRun, loadRunRows, loadTruth, runRef } from '../electron/services/evaluate/run-data.js';
 import { runColumns } from '../electron/services/reward/run-columns.js';
 import { loadGeoLookup, type GeoLookup } from '../electron/services/completions/geo-lookup.js';
+import { provenanceRecord } from '../electron/services/jobs/provenance.js';
 import { readPoolAt } from '../electron/services/rpc/reads.js';
 import { BaselineAuditQueue } from './baseline/audit-queue.js';
-import { provenanceOnMain } from './baseline/provenance-on-main.js';
+import { addBenchJob, dropBenchJob, recordProvenanceOnMain, sameRecords } from './baseline/provenance-on-main.js';
 import { recheckWithGazetteer } from './baseline/recheck-with-gazetteer.js';
 import { detachedTask } from '../electron/services/rpc/task-context.js';
 import { createWorkbench, type Workbench } from '../electron/services/workbench.js';
@@ -201,32 +205,6 @@ export const benchmarks: Benchmark[] = [
           () => call(workbench, 'reward.runColumns', { runId: 1 }),
         );
 
-        // A job's provenance at its start, for a run on data the workbench exported (an
-        // external trainer): the labels after review of the whole dataset, hashed and
-        // compressed. Before: on this thread (hash and manifest in slices). After: on a
-        // read-pool thread of its own, as the job manager records it.
-        const dataReq = { datasetId: 1, valFraction: 0.05, withSplit: false, inputsFile: null, resourcesDir };
-        let inline: { hash: string; manifestGz: Buffer } | null = null;
-        let pooled: { hash: string; manifestGz: Uint8Array } | null = null;
-        await compare(
-          ctx,
-          `job provenance, labels after review (${rows.toLocaleString('en-US')} photos)`,
-          async () => {
-            inline = await provenanceOnMain(db, dataReq);
-          },
-          async () => {
-            const pool = readPoolAt(file, { size: 1 });
-            try {
-              const made = await pool.run('jobs.provenanceData', dataReq);
-              pooled = { hash: made.data.hash, manifestGz: made.manifestGz };
-            } finally {
-              void pool.close();
-            }
-          },
-        );
-        const same = (a: typeof inline, b: typeof pooled): boolean => a !== null && b !== null && a.hash === b.hash && Buffer.compare(a.manifestGz, b.manifestGz) === 0;
-        ctx.note(`job provenance: ${same(inline, pooled) ? 'same hash and manifest bytes' : 'DIFFERENT output'} before and after`);
-
         const places = (() => {
           let p: PlaceIndex | null = null;
           return () => (p ??= PlaceIndex.load(resourcesDir));
@@ -283,6 +261,31 @@ export const benchmarks: Benchmark[] = [
         ctx.figure({ name: 'review under a foreign write lock: after, main thread busy', value: a.busyMs, unit: 'ms' });
         ctx.figure({ name: 'review under a foreign write lock: before / after', value: b.maxMs / Math.max(a.maxMs, 0.001), unit: '×' });
         ctx.note(`review before: ${beforeOutcome} after ${b.wallMs.toFixed(0)} ms; after: saved ${a.wallMs.toFixed(0)} ms after the call (lock held 1500 ms of it)`);
+
+        // A job's provenance at its start, for a run on data the workbench exported (an
+        // external trainer): the labels after review of the whole dataset, hashed and
+        // compressed, stored. Before: on this thread (hash and manifest in slices). After:
+        // on a read-pool thread of its own, as the job manager records it.
+        const facts = { where: 'bench', versions: {}, devices: [], note: null, data: { datasetId: 1, valFraction: 0.05, withSplit: false } };
+        const record = provenanceRecord(resourcesDir, { params: {}, facts, command: null });
+        const [beforeJob, afterJob] = [addBenchJob(db), addBenchJob(db)];
+        await compare(
+          ctx,
+          `job provenance, labels after review (${rows.toLocaleString('en-US')} photos)`,
+          () => recordProvenanceOnMain(db, { jobId: beforeJob, ...record }),
+          async () => {
+            const pool = readPoolAt(file, { size: 1 });
+            try {
+              await pool.run('jobs.recordProvenance', { jobId: afterJob, ...record });
+            } finally {
+              void pool.close();
+            }
+          },
+        );
+        ctx.note(`job provenance: ${sameRecords(db, beforeJob, afterJob) ? 'same hash and manifest bytes stored' : 'DIFFERENT records stored'} before and after`);
+        dropBenchJob(db, beforeJob);
+        dropBenchJob(db, afterJob);
+
         // evaluate.run: the old algorithm loaded every photo of the dataset, then the run.
         const ref = runRef(db, 1);
         const oldLoad = timeIt(() => loadRunRows(db, ref, loadTruth(db, 1)));

@@ -1,9 +1,9 @@
 /**
- * A job's data provenance is made on a read-pool thread ('jobs.provenanceData') with
- * the bytes the main thread used to make: the same hash and the same compressed
- * manifest, from a job's training inputs file or from the labels after review. The
- * golden values are those the main-thread recording (sliced hash and manifest, then
- * gzip of the JSON) gave for the fixture inputs file below.
+ * A job's data provenance is made and stored on a read-pool thread
+ * ('jobs.recordProvenance') with the bytes the main thread used to store: the same
+ * hash and the same compressed manifest, from a job's training inputs file or from the
+ * labels after review. The golden values are those the main-thread recording (sliced
+ * hash and manifest, then gzip of the JSON) stored for the fixture inputs file below.
  */
 import { createHash } from 'node:crypto';
 import fs from 'node:fs';
@@ -12,8 +12,7 @@ import { gunzipSync, gzipSync } from 'node:zlib';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { manifestOf } from '../../shared/rpc/job-record.js';
 import { resourcesDir } from '../../electron/services/app-paths.js';
-import { buildProvenance, inIdOrder, manifestHash, reviewedRows } from '../../electron/services/jobs/provenance.js';
-import type { DataRequest, ProvenanceData } from '../../electron/services/jobs/provenance-data.js';
+import { inIdOrder, manifestHash, provenanceRecord, ProvenanceStore, reviewedRows, type TrainerFacts } from '../../electron/services/jobs/provenance.js';
 import { readPoolAt, type AppReadPool } from '../../electron/services/rpc/reads.js';
 import type { ProjectStore } from '../../electron/services/store/project-store.js';
 import { makeTrainingProject } from '../helpers/trainer-fixture.js';
@@ -76,51 +75,61 @@ afterAll(async () => {
   t.cleanup();
 });
 
-describe('jobs.provenanceData on a read-pool thread', () => {
-  it('gives the main thread’s hash and manifest bytes for a training inputs file', async () => {
-    const made = await pool.run('jobs.provenanceData', { datasetId, valFraction: 0.2, withSplit: true, inputsFile, resourcesDir });
-    expect(made.data).toMatchObject({ datasetId, datasetName: 'Coloured places', subsetId: null, subsetName: null, rows: 7, reviewPosition: null });
-    expect(made.data.source).toBe('the training inputs the trainer was given');
-    expect(made.data.hash).toBe(GOLDEN.hash);
-    expect(sha256(made.manifestGz)).toBe(GOLDEN.gzSha256);
-    expect(gunzipSync(made.manifestGz).toString('utf8')).toBe(GOLDEN.json);
+const addJob = (): number => Number(store.db.prepare("INSERT INTO jobs(recipe, config_json, status) VALUES ('cor-policy', '{}', 'running')").run().lastInsertRowid);
+const stored = (jobId: number): { hash: string | null; gz: Buffer | null } =>
+  store.db.prepare('SELECT data_hash AS hash, manifest_gz AS gz FROM job_provenance WHERE job_id = ?').get(jobId) as { hash: string | null; gz: Buffer | null };
+const facts = (more: Partial<TrainerFacts>): TrainerFacts => ({ where: 'this machine', versions: { python: '3.11' }, devices: ['CPU'], note: null, ...more });
+
+describe('jobs.recordProvenance on a read-pool thread', () => {
+  it('stores the main thread’s hash and manifest bytes for a training inputs file', async () => {
+    const jobId = addJob();
+    const record = provenanceRecord(resourcesDir, { params: { config: { seed: 4 } }, facts: facts({ inputsFile, data: { datasetId, valFraction: 0.2, withSplit: true } }), command: 'train' });
+    const answered = await pool.run('jobs.recordProvenance', { jobId, ...record });
+    const p = new ProvenanceStore(store.db).get(jobId);
+    expect(p).toEqual(answered);
+    expect(p).toMatchObject({ seed: 4, command: 'train', dataNote: null, trainer: { python: '3.11' } });
+    expect(p!.data).toEqual({
+      datasetId,
+      datasetName: 'Coloured places',
+      subsetId: null,
+      subsetName: null,
+      rows: 7,
+      reviewPosition: null,
+      hash: GOLDEN.hash,
+      source: 'the training inputs the trainer was given',
+    });
+    const row = stored(jobId);
+    expect(row.hash).toBe(GOLDEN.hash);
+    expect(sha256(row.gz!)).toBe(GOLDEN.gzSha256);
+    expect(gunzipSync(row.gz!).toString('utf8')).toBe(GOLDEN.json);
   });
 
-  it('reads the labels after review when there is no inputs file', async () => {
-    const req: DataRequest = { datasetId, valFraction: 0.2, withSplit: false, inputsFile: path.join(t.dir, 'none', 'data.json'), resourcesDir };
-    const made = await pool.run('jobs.provenanceData', req);
-    const rows = inIdOrder(reviewedRows(store.db, resourcesDir, req));
+  it('reads the labels after review when the inputs file is missing', async () => {
+    const jobId = addJob();
+    const data = { datasetId, valFraction: 0.2, withSplit: false };
+    const record = provenanceRecord(resourcesDir, { params: {}, facts: facts({ inputsFile: path.join(t.dir, 'none', 'data.json'), data }), command: null });
+    await pool.run('jobs.recordProvenance', { jobId, ...record });
+    const rows = inIdOrder(reviewedRows(store.db, resourcesDir, data));
     expect(rows).toHaveLength(8);
-    expect(made.data).toMatchObject({ rows: 8, hash: manifestHash(rows), source: 'the labels after review of the data the run exported' });
-    expect(sha256(made.manifestGz)).toBe(sha256(gzipSync(JSON.stringify(manifestOf(rows)))));
+    expect(new ProvenanceStore(store.db).get(jobId)!.data).toMatchObject({ rows: 8, hash: manifestHash(rows), source: 'the labels after review of the data the run exported' });
+    expect(sha256(stored(jobId).gz!)).toBe(sha256(gzipSync(JSON.stringify(manifestOf(rows)))));
+  });
+
+  it('stores a record without data for a run on data the workbench did not export', async () => {
+    const jobId = addJob();
+    const record = provenanceRecord(resourcesDir, { params: {}, facts: facts({}), command: null });
+    expect(record.data).toBeNull();
+    await pool.run('jobs.recordProvenance', { jobId, ...record });
+    expect(new ProvenanceStore(store.db).get(jobId)).toMatchObject({ data: null, dataNote: 'the run reads data the workbench did not export' });
+    expect(stored(jobId)).toEqual({ hash: null, gz: null });
   });
 });
 
-describe('buildProvenance', () => {
-  it('leaves the rows to dataOf and stores its bytes as they came', async () => {
-    const asked: DataRequest[] = [];
-    const gz = gzipSync(GOLDEN.json);
-    const dataOf = (req: DataRequest): Promise<ProvenanceData> => {
-      asked.push(req);
-      const data = { datasetId, datasetName: 'd', subsetId: null, subsetName: null, rows: 7, reviewPosition: null, hash: GOLDEN.hash, source: 's' };
-      return Promise.resolve({ data, manifestGz: new Uint8Array(gz) });
-    };
-    const facts = { where: 'this machine', versions: {}, devices: [], note: null, inputsFile, data: { datasetId, valFraction: 0.2, withSplit: true } };
-    const { provenance, manifestGz } = await buildProvenance(resourcesDir, { params: { config: { seed: 3 } }, facts, command: 'train' }, dataOf);
-    expect(asked).toEqual([{ datasetId, valFraction: 0.2, withSplit: true, inputsFile, resourcesDir }]);
-    expect(provenance.data?.hash).toBe(GOLDEN.hash);
-    expect(provenance.seed).toBe(3);
-    expect(Buffer.compare(manifestGz!, gz)).toBe(0);
-  });
-
-  it('asks for no rows when the run reads data the workbench did not export', async () => {
-    let asked = 0;
-    const { provenance, manifestGz } = await buildProvenance(resourcesDir, { params: {}, facts: { where: 'x', versions: {}, devices: [], note: null }, command: null }, () => {
-      asked++;
-      return Promise.reject(new Error('not asked'));
-    });
-    expect(asked).toBe(0);
-    expect(manifestGz).toBeNull();
-    expect(provenance.dataNote).toBe('the run reads data the workbench did not export');
+describe('provenanceRecord', () => {
+  it('leaves the rows to the thread: it names the inputs file and reads nothing', () => {
+    const data = { datasetId, valFraction: 0.2, withSplit: true };
+    const record = provenanceRecord(resourcesDir, { params: {}, facts: facts({ inputsFile: path.join(t.dir, 'nowhere.json'), data }), command: null });
+    expect(record.provenance.data).toBeNull();
+    expect(record.data).toEqual({ ...data, inputsFile: path.join(t.dir, 'nowhere.json'), resourcesDir });
   });
 });

@@ -18,7 +18,7 @@ import { CorPolicyRunner, corPolicyJob } from './cor-policy-runner.js';
 import { GpuSampler } from './gpu-telemetry.js';
 import { pidAlive } from './job-process.js';
 import { JobStore } from './job-store.js';
-import { buildProvenance, ProvenanceStore } from './provenance.js';
+import { provenanceRecord, ProvenanceStore } from './provenance.js';
 import { readPoolAt } from '../rpc/reads.js';
 import type { JobRunContext, JobRunHandle, JobRunner } from './runner.js';
 
@@ -288,16 +288,14 @@ export class JobManager {
   private async recordProvenance(ctx: JobRunContext, projectPath: string, runner: JobRunner, handle: JobRunHandle): Promise<void> {
     const store = new ProvenanceStore(ctx.db);
     if (store.get(ctx.jobId)) return;
-    // Reading, hashing and compressing the rows trained on takes seconds over millions: a thread of its own.
+    // Reading, hashing, compressing and storing the rows trained on takes seconds over millions: a thread of its own.
     const reads = readPoolAt(projectPath, { size: 1 });
     try {
       const facts = runner.trainerFacts
         ? await runner.trainerFacts(ctx)
         : { where: 'this machine', versions: {}, devices: [], note: 'this recipe reports no trainer-side facts' };
-      const { provenance, manifestGz } = await buildProvenance(this.options.resourcesDir, { params: ctx.params, facts, command: handle.command ?? null }, (req) =>
-        reads.run('jobs.provenanceData', req),
-      );
-      store.putCompressed(ctx.jobId, provenance, manifestGz);
+      const record = provenanceRecord(this.options.resourcesDir, { params: ctx.params, facts, command: handle.command ?? null });
+      await reads.run('jobs.recordProvenance', { jobId: ctx.jobId, ...record });
     } catch (err) {
       const why = err instanceof Error ? err.message : String(err);
       fs.appendFileSync(ctx.logPath, `[warning] provenance not recorded: ${why}\n`);

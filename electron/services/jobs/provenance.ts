@@ -11,9 +11,9 @@ import fs from 'node:fs';
 import path from 'node:path';
 import type Database from 'better-sqlite3';
 import { gunzipSync } from 'node:zlib';
-import type { DataProvenance, JobProvenance, Manifest, ManifestRow } from '../../../shared/rpc/job-record.js';
+import type { JobProvenance, Manifest, ManifestRow } from '../../../shared/rpc/job-record.js';
 import { appRoot, appVersion } from '../app-paths.js';
-import type { DataRequest, ProvenanceData } from './provenance-data.js';
+import type { DataRequest } from './provenance-data.js';
 import { readTrainingSet } from './training-data.js';
 
 /** What a runner reports of its trainer side. */
@@ -118,27 +118,13 @@ export interface ProvenanceInput {
 }
 
 /**
- * Builds the record of a job at its start, and its compressed manifest. `dataOf` reads,
- * hashes and compresses the rows (provenance-data.ts; the job manager runs it on a
- * read-pool thread).
+ * The record of a job at its start, less its data part, and which rows that part
+ * reads: provenance-data.ts reads, hashes and stores them on a read-pool thread.
  */
-export async function buildProvenance(
-  resourcesDir: string,
-  input: ProvenanceInput,
-  dataOf: (req: DataRequest) => Promise<ProvenanceData>,
-): Promise<{ provenance: JobProvenance; manifestGz: Buffer | null }> {
+export function provenanceRecord(resourcesDir: string, input: ProvenanceInput): { provenance: JobProvenance; data: DataRequest | null } {
   const { params, facts } = input;
-  let data: DataProvenance | null = null;
-  let manifestGz: Buffer | null = null;
-  let dataNote: string | null = null;
-  const req = facts.data;
-  if (req) {
-    const made = await dataOf({ ...req, inputsFile: facts.inputsFile ?? null, resourcesDir });
-    data = made.data;
-    manifestGz = Buffer.from(made.manifestGz.buffer, made.manifestGz.byteOffset, made.manifestGz.byteLength);
-  } else {
-    dataNote = 'the run reads data the workbench did not export';
-  }
+  const data: DataRequest | null = facts.data ? { ...facts.data, inputsFile: facts.inputsFile ?? null, resourcesDir } : null;
+  const dataNote = data ? null : 'the run reads data the workbench did not export';
   const spec = params.spec ?? null;
   const config = (params.config ?? {}) as Record<string, unknown>;
   const external = (params.external ?? {}) as { data?: { seed?: unknown } };
@@ -146,7 +132,7 @@ export async function buildProvenance(
   return {
     provenance: {
       recordedAt: new Date().toISOString(),
-      data,
+      data: null,
       dataNote,
       spec,
       specName: typeof params.specName === 'string' ? params.specName : null,
@@ -159,7 +145,7 @@ export async function buildProvenance(
       seed,
       command: input.command,
     },
-    manifestGz,
+    data,
   };
 }
 

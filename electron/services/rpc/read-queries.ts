@@ -14,7 +14,7 @@ import { ImageQueries } from '../browse/image-queries.js';
 import { detectSource } from '../datasets/detect.js';
 import { compareRuns } from '../evaluate/compare-runs.js';
 import { evaluateRun, loadRunData, type RunData } from '../evaluate/evaluate-run.js';
-import { provenanceData, type DataRequest } from '../jobs/provenance-data.js';
+import { recordProvenance, type RecordRequest } from '../jobs/provenance-data.js';
 import { runColumns } from '../reward/run-columns.js';
 import type { ReadContext, ReadQuery } from '../store/read-protocol.js';
 
@@ -74,8 +74,8 @@ export const readQueries = {
   ),
   'images.facets': query((db, p: ValidParamsOf<'images.facets'>, ctx) => imageQueries(db, ctx).facets(p.filter)),
   'reward.runColumns': query((db, p: ValidParamsOf<'reward.runColumns'>, ctx) => runColumns(db, p.runId, ctx.task)),
-  /** A job's rows at its start: read, hashed and compressed for its provenance record. */
-  'jobs.provenanceData': query((db, p: DataRequest) => provenanceData(db, p)),
+  /** A job's record at its start: its rows read, hashed, compressed and stored (through a write connection of its own). */
+  'jobs.recordProvenance': query((db, p: RecordRequest) => recordProvenance(db, p)),
   /** Reads a source file, not the project: here so a slow disk or a huge file never holds the main thread. */
   'datasets.preview': query((_db, p: ValidParamsOf<'datasets.preview'>) => previewSource(p)),
 };
