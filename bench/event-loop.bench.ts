@@ -232,6 +232,17 @@ export const benchmarks: Benchmark[] = [
         ctx.note(`first review of a photo with completions: ${answers.length + 1} completions re-checked per review`);
         db.prepare('DELETE FROM completions WHERE id >= ?').run(firstAdded);
 
+        // The first edit of a label and the first autocomplete: both need the gazetteer
+        // index of places (regions, ~100k cities). Before: built here on first need.
+        // After: built and kept by a read-pool thread.
+        const edit = { countryCode: 'FR', regionCode: null, region: null, city: 'Strasbourg' };
+        await compare(
+          ctx,
+          'first edited review',
+          () => new ReviewStore(db, () => PlaceIndex.load(resourcesDir)).review(6, 'edited', edit, 'bench (inline edit)'),
+          () => call(workbench, 'audit.review', { imageId: 7, verdict: 'edited', edit, note: 'bench (edit resolved on the pool)' }),
+        );
+
         // A review while another process holds the write lock. Before: a connection with
         // the old busy_timeout (5 s) waits on this thread, then fails. After: queued, and
         // saved once the holder lets go (1.5 s later).

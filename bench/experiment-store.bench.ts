@@ -11,6 +11,8 @@
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
+import v8 from 'node:v8';
+import vm from 'node:vm';
 import { gunzipSync, gzipSync } from 'node:zlib';
 import { manifestOf, manifestRows, type ManifestRow } from '../shared/rpc/job-record.js';
 import { monitorEventLoopDelay, performance as nodePerformance } from 'node:perf_hooks';
@@ -54,6 +56,15 @@ async function withLoopDelay<T>(fn: () => Promise<T>): Promise<{ value: T; ms: n
 
 const sleep = (ms: number): Promise<void> => new Promise((r) => setTimeout(r, ms));
 
+/**
+ * A full collection of this benchmark's own garbage (gigabytes of rows at full scale),
+ * so that it does not land in the delay measured next.
+ */
+const collectGarbage = ((): (() => void) => {
+  v8.setFlagsFromString('--expose-gc');
+  return vm.runInNewContext('gc') as () => void;
+})();
+
 export const benchmarks: Benchmark[] = [
   {
     name: 'experiment store: data manifest of a job at MP16 scale',
@@ -83,10 +94,12 @@ export const benchmarks: Benchmark[] = [
         const facts = { where: 'bench', versions: {}, devices: [], note: null, inputsFile, data: { datasetId: 1, valFraction: 0.05, withSplit: true } };
         const record = provenanceRecord(resourcesDir, { params: {}, facts, command: null });
         const [beforeJob, afterJob] = [addBenchJob(store.db), addBenchJob(store.db)];
+        collectGarbage();
         // The floor: what a shared, busy machine alone costs an idle event loop.
         const idle = await withLoopDelay(() => sleep(1000));
         ctx.figure({ name: 'idle main thread (noise floor), max delay', value: idle.maxDelayMs, unit: 'ms' });
         // After first: the inline run leaves much garbage whose collection would land in the next measurement.
+        collectGarbage();
         const after = await withLoopDelay(async () => {
           const pool = readPoolAt(project, { size: 1 });
           try {
@@ -95,6 +108,7 @@ export const benchmarks: Benchmark[] = [
             void pool.close();
           }
         });
+        collectGarbage();
         const before = await withLoopDelay(() => recordProvenanceOnMain(store.db, { jobId: beforeJob, ...record }));
         const same = sameRecords(store.db, beforeJob, afterJob);
         store.close();

@@ -15,7 +15,6 @@ import { readsOf } from '../rpc/reads.js';
 import { writesOf } from '../rpc/writes.js';
 import { runExport } from './export/run-export.js';
 import { fillMissingRisk } from '../geo/label-risk.js';
-import { PlaceIndex } from './places.js';
 import { queueItem } from './queue.js';
 import { ReviewStore } from './review-store.js';
 import { deleteSubset, listSubsets, saveSubset } from './subsets.js';
@@ -28,8 +27,6 @@ export interface AuditOptions {
 }
 
 export function auditHandlers(projects: ProjectService, emit?: (event: RpcEvent) => void, options: AuditOptions = {}): AuditHandlers {
-  let places: PlaceIndex | null = null;
-  const placeIndex = (): PlaceIndex => (places ??= PlaceIndex.load(resourcesDir));
   const db = (): Database.Database => projects.requireStore().db;
   const reads = readsOf(projects);
   // Reviews never wait for the write lock on this thread: queued, retried, answered once committed.
@@ -44,8 +41,20 @@ export function auditHandlers(projects: ProjectService, emit?: (event: RpcEvent)
   let codes: CountryCodeLookup | undefined;
   const countryCodes = options.countryCodes ?? ((): CountryCodeLookup => (codes ??= loadCountryCodes(resourcesDir)));
   // A review changes the label the photo's completions are judged against: their checks follow in the same transaction.
-  const reviews = (d: Database.Database = db()): ReviewStore =>
-    new ReviewStore(d, placeIndex, (imageId) => recheckCompletions(d, imageId, countryCodes));
+  // Edits come resolved against the gazetteer, whose index a read-pool thread keeps.
+  const reviews = (d: Database.Database = db()): ReviewStore => new ReviewStore(d, null, (imageId) => recheckCompletions(d, imageId, countryCodes));
+  /**
+   * Reviews and undos reach the write queue in the order they were asked, each once its
+   * edit is resolved: an undo pressed right after an edit undoes that edit.
+   */
+  let turn: Promise<unknown> = Promise.resolve();
+  const inTurn = <T>(prepared: Promise<T>): Promise<T> => {
+    const mine = turn.then(() => prepared);
+    turn = mine.catch(() => undefined);
+    return mine;
+  };
+  // The thread that keeps the gazetteer index answers edits and autocomplete alike, and is never ended by a cancel.
+  const onPlacesThread = { supersede: null, sticky: true } as const;
   /** The browser caches totals per review filter: a review changes them. */
   const changed = (): void => projects.queries().invalidate();
 
@@ -54,24 +63,21 @@ export function auditHandlers(projects: ProjectService, emit?: (event: RpcEvent)
       scored(p.datasetId);
       return reads.run('audit.queue', p, task);
     },
-    'audit.review': async ({ imageId, verdict, edit, note }) => {
-      const out = await writes.run((d) => reviews(d).review(imageId, verdict, edit, note), `the review of photo #${imageId}`);
+    'audit.review': async ({ imageId, verdict, edit, note }, task) => {
+      const resolving = verdict === 'edited' && edit ? reads.run('audit.resolveEdit', edit, task, onPlacesThread) : Promise.resolve(undefined);
+      const resolved = await inTurn(resolving);
+      const out = await writes.run((d) => reviews(d).reviewResolved(imageId, verdict, resolved, note), `the review of photo #${imageId}`);
       changed();
       return { ...out, item: queueItem(db(), imageId) };
     },
     'audit.undo': async ({ imageId, note }) => {
+      await inTurn(Promise.resolve());
       const out = await writes.run((d) => reviews(d).undo(imageId, note), `the undo on photo #${imageId}`);
       changed();
       return { ...out, item: queueItem(db(), imageId) };
     },
     'audit.history': ({ imageId }) => reviews().history(imageId),
-    'audit.places': ({ level, countryCode, regionCode, query, limit }) => {
-      const index = placeIndex();
-      if (level === 'country') return index.countryOptions(query, limit);
-      if (!countryCode) return [];
-      if (level === 'region') return index.regionOptions(countryCode, query, limit);
-      return index.cityOptions(countryCode, regionCode ?? null, query, limit);
-    },
+    'audit.places': (p, task) => reads.run('audit.places', p, task, onPlacesThread),
     'audit.stats': (p, task) => {
       scored(p.datasetId);
       return reads.run('audit.stats', p, task);

@@ -7,8 +7,12 @@
 import type Database from 'better-sqlite3';
 import type { ResultOf, ValidParamsOf } from '../../../shared/rpc/contract.js';
 import type { EvalScope, RunRef } from '../../../shared/rpc/evaluate-methods.js';
+import type { EditChain } from '../../../shared/rpc/audit-methods.js';
+import { resourcesDir } from '../app-paths.js';
 import { keptIds, previewOf, runHardSelection } from '../audit/hard-selection.js';
+import { PlaceIndex, placeOptions } from '../audit/places.js';
 import { queuePage } from '../audit/queue.js';
+import { resolveEdit } from '../audit/resolve-edit.js';
 import { auditStats } from '../audit/stats.js';
 import { ImageQueries } from '../browse/image-queries.js';
 import { detectSource } from '../datasets/detect.js';
@@ -52,6 +56,9 @@ function evaluateLoader(db: Database.Database, ctx: ReadContext): (ref: RunRef, 
   };
 }
 
+/** The gazetteer index of label edits, built once per thread (it takes a tenth of a second or more). */
+const placeIndex = (ctx: ReadContext): PlaceIndex => ctx.memo('place-index', () => PlaceIndex.load(resourcesDir));
+
 function query<P, R>(fn: ReadQuery<P, R>): ReadQuery<P, R> {
   return fn;
 }
@@ -63,6 +70,9 @@ export const readQueries = {
     const selection = await runHardSelection(db, p, ctx.task);
     return { kept: Int32Array.from(keptIds(selection)), samples: selection.ids.length, hotspots: selection.hotspotIds.size };
   }),
+  'audit.places': query((_db, p: ValidParamsOf<'audit.places'>, ctx) => placeOptions(placeIndex(ctx), p)),
+  /** An edit's codes and city checked against the gazetteer, before the review that stores it. */
+  'audit.resolveEdit': query((_db, edit: EditChain, ctx) => resolveEdit(placeIndex(ctx), edit)),
   'audit.stats': query((db, p: { datasetId: number }) => auditStats(db, p.datasetId)),
   'audit.hard.preview': query(async (db, { pointLimit, taskId: _taskId, ...p }: ValidParamsOf<'audit.hard.preview'>, ctx) =>
     previewOf(await runHardSelection(db, p, ctx.task), pointLimit),
