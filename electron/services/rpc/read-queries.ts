@@ -7,6 +7,7 @@
 import type Database from 'better-sqlite3';
 import type { ResultOf, ValidParamsOf } from '../../../shared/rpc/contract.js';
 import type { EvalScope, RunRef } from '../../../shared/rpc/evaluate-methods.js';
+import { manifestRows, type Manifest } from '../../../shared/rpc/job-record.js';
 import type { EditChain } from '../../../shared/rpc/audit-methods.js';
 import { resourcesDir } from '../app-paths.js';
 import { keptIds, previewOf, runHardSelection } from '../audit/hard-selection.js';
@@ -18,6 +19,7 @@ import { ImageQueries } from '../browse/image-queries.js';
 import { detectSource } from '../datasets/detect.js';
 import { compareRuns } from '../evaluate/compare-runs.js';
 import { evaluateRun, loadRunData, type RunData } from '../evaluate/evaluate-run.js';
+import { ProvenanceStore } from '../jobs/provenance.js';
 import { recordProvenance, type RecordRequest } from '../jobs/provenance-data.js';
 import { runColumns } from '../reward/run-columns.js';
 import type { ReadContext, ReadQuery } from '../store/read-protocol.js';
@@ -59,6 +61,21 @@ function evaluateLoader(db: Database.Database, ctx: ReadContext): (ref: RunRef, 
 /** The gazetteer index of label edits, built once per thread (it takes a tenth of a second or more). */
 const placeIndex = (ctx: ReadContext): PlaceIndex => ctx.memo('place-index', () => PlaceIndex.load(resourcesDir));
 
+/**
+ * One page of a job's manifest. The last job's manifest is kept until the next commit,
+ * so paging through millions of rows decompresses and parses it once.
+ */
+function manifestPage(db: Database.Database, p: ValidParamsOf<'jobs.manifest'>, ctx: ReadContext): ResultOf<'jobs.manifest'> {
+  const last = ctx.memo('jobs-manifest-last', () => ({ id: 0, manifest: null as Manifest | null }), { dropOnWrite: true });
+  if (last.id !== p.id) {
+    last.manifest = null; // let the previous manifest go before the next one is read
+    last.manifest = new ProvenanceStore(db).manifest(p.id);
+    last.id = p.id;
+  }
+  const m = last.manifest;
+  return m ? { total: m.imageIds.length, rows: manifestRows(m, p.offset, p.limit) } : null;
+}
+
 function query<P, R>(fn: ReadQuery<P, R>): ReadQuery<P, R> {
   return fn;
 }
@@ -84,6 +101,7 @@ export const readQueries = {
   ),
   'images.facets': query((db, p: ValidParamsOf<'images.facets'>, ctx) => imageQueries(db, ctx).facets(p.filter)),
   'reward.runColumns': query((db, p: ValidParamsOf<'reward.runColumns'>, ctx) => runColumns(db, p.runId, ctx.task)),
+  'jobs.manifest': query((db, p: ValidParamsOf<'jobs.manifest'>, ctx) => manifestPage(db, p, ctx)),
   /** A job's record at its start: its rows read, hashed, compressed and stored (through a write connection of its own). */
   'jobs.recordProvenance': query((db, p: RecordRequest) => recordProvenance(db, p)),
   /** Reads a source file, not the project: here so a slow disk or a huge file never holds the main thread. */
