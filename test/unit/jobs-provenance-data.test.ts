@@ -102,6 +102,16 @@ describe('jobs.recordProvenance on a read-pool thread', () => {
     expect(row.hash).toBe(GOLDEN.hash);
     expect(sha256(row.gz!)).toBe(GOLDEN.gzSha256);
     expect(gunzipSync(row.gz!).toString('utf8')).toBe(GOLDEN.json);
+    // Its pages, read back on the same thread.
+    expect(await pool.run('jobs.manifest', { id: jobId, offset: 2, limit: 3 })).toEqual({
+      total: 7,
+      rows: [
+        [7, 'train', "Côte d'Ivoire", 'Abidjan', 'Abidjan'],
+        [8, 'train', "Côte d'Ivoire", 'Abidjan', 'Abidjan'],
+        [12, 'train', 'France', 'Île-de-France', 'Paris'],
+      ],
+    });
+    expect(await pool.run('jobs.manifest', { id: addJob(), offset: 0, limit: 3 })).toBeNull();
   });
 
   it('reads the labels after review when the inputs file is missing', async () => {
