@@ -1,11 +1,13 @@
 /**
  * The gazetteer index of label edits (PlaceIndex: regions and ~100k cities) is built
- * and kept on a read-pool thread: autocomplete and an edited review never build it on
- * the main thread. An edit is resolved there before its review is queued, and reviews
- * and undos still reach the project in the order they were asked.
+ * and kept on a read-pool thread of its own: autocomplete and an edited review never
+ * build it on the main thread, nor wait behind the long reads. An edit is resolved
+ * there before its review is queued, and reviews and undos still reach the project in
+ * the order they were asked.
  */
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
 import { PlaceIndex } from '../../electron/services/audit/places.js';
+import { readPoolOf } from '../../electron/services/rpc/reads.js';
 import { call, openTempAuditFixture, type TempAuditFixture } from '../helpers/audit-fixture.js';
 
 let fx: TempAuditFixture;
@@ -38,6 +40,10 @@ describe('the gazetteer index of label edits', () => {
     expect(e.current).toMatchObject({ status: 'edited', country: 'France', region: 'Grand Est', city: 'Wissembourg', cityFree: false });
     expect(e.item.cityLat).toBeCloseTo(49.037, 2);
     expect(loads.mock.calls).toHaveLength(0);
+    // A thread of its own: never queued behind the long reads of the read pool.
+    const store = fx.projects.requireStore();
+    expect(readPoolOf(store, 'gazetteer').threads).toBe(1);
+    expect(readPoolOf(store).threads).toBe(0);
   });
 
   it('refuses an edit the gazetteer does not know, and stores nothing', async () => {

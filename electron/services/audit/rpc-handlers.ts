@@ -53,8 +53,8 @@ export function auditHandlers(projects: ProjectService, emit?: (event: RpcEvent)
     turn = mine.catch(() => undefined);
     return mine;
   };
-  // The thread that keeps the gazetteer index answers edits and autocomplete alike, and is never ended by a cancel.
-  const onPlacesThread = { supersede: null, sticky: true } as const;
+  // The thread that keeps the gazetteer index answers edits and autocomplete alike, beside the long reads, and is never ended by a cancel.
+  const onPlacesThread = { lane: 'gazetteer', supersede: null, sticky: true } as const;
   /** The browser caches totals per review filter: a review changes them. */
   const changed = (): void => projects.queries().invalidate();
 
