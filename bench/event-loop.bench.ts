@@ -5,8 +5,11 @@
  * event-loop delay measured (perf_hooks.monitorEventLoopDelay, 10 ms resolution):
  *
  * - before: the query called inline on the main thread, as the handlers did (for the
- *   review: a connection with the old busy_timeout of 5 s);
- * - after: the same method through the dispatcher, i.e. the read pool or the write queue.
+ *   review: a connection with the old busy_timeout of 5 s; for the first review of a
+ *   photo with completions: its re-check with the whole gazetteer lookup; for a job's
+ *   provenance: the rows read, hashed, encoded and stored here);
+ * - after: the same method through the dispatcher, i.e. the read pool or the write queue
+ *   (a job's provenance: a read-pool thread of its own, as the job manager runs it).
  *
  * Target: max delay under 50 ms while anything runs. The project is built once and
  * kept (BENCH_CACHE_DIR, default <tmp>/georeason-bench-cache): a second run reuses it.
@@ -28,7 +31,12 @@ import { loadAnsweredRun, loadRunRows, loadTruth, runRef } from '../electron/ser
 import { fillTruthColumns } from '../electron/services/completions/truth-places.js';
 import { checkProject, projectCounts, summaryOf } from '../electron/services/project/summary.js';
 import { runColumns } from '../electron/services/reward/run-columns.js';
+import { loadGeoLookup, type GeoLookup } from '../electron/services/completions/geo-lookup.js';
+import { provenanceRecord } from '../electron/services/jobs/provenance.js';
+import { readPoolAt } from '../electron/services/rpc/reads.js';
 import { BaselineAuditQueue } from './baseline/audit-queue.js';
+import { addBenchJob, dropBenchJob, recordProvenanceOnMain, sameRecords } from './baseline/provenance-on-main.js';
+import { recheckWithGazetteer } from './baseline/recheck-with-gazetteer.js';
 import { detachedTask } from '../electron/services/rpc/task-context.js';
 import { createWorkbench, type Workbench } from '../electron/services/workbench.js';
 import { buildProject } from './browse.bench.js';
@@ -214,14 +222,47 @@ export const benchmarks: Benchmark[] = [
           () => call(workbench, 'project.check', {}),
         );
 
-        // A review while another process holds the write lock. Before: a connection with
-        // the old busy_timeout (5 s) waits on this thread, then fails. After: queued, and
-        // saved once the holder lets go (1.5 s later).
         const places = (() => {
           let p: PlaceIndex | null = null;
           return () => (p ??= PlaceIndex.load(resourcesDir));
         })();
         places();
+
+        // The first review of the process on photos with completions (one per sample of a
+        // chain answer, one per point answer): their level checks follow the new label in
+        // the review's transaction. Before: re-checked with the whole gazetteer lookup,
+        // built on first need on this thread. After: the review through the write queue.
+        const answers = ['Germany', 'Deutschland', 'France', 'USA', 'Japan', 'Brasil', 'Kenya', 'New Zealand'];
+        const firstAdded = Number(db.prepare('SELECT COALESCE(MAX(id), 0) + 1 FROM completions').pluck().get());
+        const addAnswer = db.prepare('INSERT INTO completions(run_id, image_id, sample, text, country, format_ok) VALUES (1, ?, ?, ?, ?, 1)');
+        for (const imageId of [4, 5]) {
+          answers.forEach((country, i) => addAnswer.run(imageId, i + 1, `<answer>Country: ${country}, Region: Somewhere, City: Someplace (10.0, 20.0)</answer>`, country));
+        }
+        let gazetteer: GeoLookup | undefined;
+        const inlineGeo = (): GeoLookup => (gazetteer ??= loadGeoLookup(resourcesDir));
+        await compare(
+          ctx,
+          'first review of a photo with completions',
+          () => new ReviewStore(db, places, (imageId) => recheckWithGazetteer(db, imageId, inlineGeo)).review(4, 'accepted', undefined, 'bench (inline recheck)'),
+          () => call(workbench, 'audit.review', { imageId: 5, verdict: 'accepted', note: 'bench (review with completions)' }),
+        );
+        ctx.note(`first review of a photo with completions: ${answers.length + 1} completions re-checked per review`);
+        db.prepare('DELETE FROM completions WHERE id >= ?').run(firstAdded);
+
+        // The first edit of a label and the first autocomplete: both need the gazetteer
+        // index of places (regions, ~100k cities). Before: built here on first need.
+        // After: built and kept by a read-pool thread.
+        const edit = { countryCode: 'FR', regionCode: null, region: null, city: 'Strasbourg' };
+        await compare(
+          ctx,
+          'first edited review',
+          () => new ReviewStore(db, () => PlaceIndex.load(resourcesDir)).review(6, 'edited', edit, 'bench (inline edit)'),
+          () => call(workbench, 'audit.review', { imageId: 7, verdict: 'edited', edit, note: 'bench (edit resolved on the pool)' }),
+        );
+
+        // A review while another process holds the write lock. Before: a connection with
+        // the old busy_timeout (5 s) waits on this thread, then fails. After: queued, and
+        // saved once the holder lets go (1.5 s later).
         const before = await holdLock(file);
         let beforeOutcome = 'saved';
         const old = new Database(file);
@@ -248,6 +289,31 @@ export const benchmarks: Benchmark[] = [
         ctx.figure({ name: 'review under a foreign write lock: after, main thread busy', value: a.busyMs, unit: 'ms' });
         ctx.figure({ name: 'review under a foreign write lock: before / after', value: b.maxMs / Math.max(a.maxMs, 0.001), unit: '×' });
         ctx.note(`review before: ${beforeOutcome} after ${b.wallMs.toFixed(0)} ms; after: saved ${a.wallMs.toFixed(0)} ms after the call (lock held 1500 ms of it)`);
+
+        // A job's provenance at its start, for a run on data the workbench exported (an
+        // external trainer): the labels after review of the whole dataset, hashed and
+        // compressed, stored. Before: on this thread (hash and manifest in slices). After:
+        // on a read-pool thread of its own, as the job manager records it.
+        const facts = { where: 'bench', versions: {}, devices: [], note: null, data: { datasetId: 1, valFraction: 0.05, withSplit: false } };
+        const record = provenanceRecord(resourcesDir, { params: {}, facts, command: null });
+        const [beforeJob, afterJob] = [addBenchJob(db), addBenchJob(db)];
+        await compare(
+          ctx,
+          `job provenance, labels after review (${rows.toLocaleString('en-US')} photos)`,
+          () => recordProvenanceOnMain(db, { jobId: beforeJob, ...record }),
+          async () => {
+            const pool = readPoolAt(file, { size: 1 });
+            try {
+              await pool.run('jobs.recordProvenance', { jobId: afterJob, ...record });
+            } finally {
+              void pool.close();
+            }
+          },
+        );
+        ctx.note(`job provenance: ${sameRecords(db, beforeJob, afterJob) ? 'same hash and manifest bytes stored' : 'DIFFERENT records stored'} before and after`);
+        dropBenchJob(db, beforeJob);
+        dropBenchJob(db, afterJob);
+
         // evaluate.run: the old algorithm loaded every photo of the dataset, then the run.
         const ref = runRef(db, 1);
         const oldLoad = timeIt(() => loadRunRows(db, ref, loadTruth(db, 1)));
@@ -257,6 +323,7 @@ export const benchmarks: Benchmark[] = [
         ctx.figure({ name: 'evaluate.run loading: old / new', value: oldLoad.ms / newLoad.ms, unit: '×' });
         // Leave the cached project as it was built.
         db.prepare("DELETE FROM label_reviews WHERE note LIKE 'bench%'").run();
+        db.prepare('DELETE FROM reviewed_labels WHERE image_id NOT IN (SELECT image_id FROM label_reviews)').run();
       } finally {
         workbench.dispose();
         fs.rmSync(user, { recursive: true, force: true });

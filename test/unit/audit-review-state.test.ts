@@ -149,7 +149,7 @@ describe('an edited label is the photo label', () => {
   });
 
   it('in the checks of its completions, and in Evaluate per level', async () => {
-    fx.handlers = auditHandlers(fx.projects, undefined, { geo: () => fakeGeo });
+    fx.handlers = auditHandlers(fx.projects, undefined, { countryCodes: () => (name) => (name ? fakeGeo.countryCode(name) : null) });
     const border = ids()[1];
     const d = db();
     const runId = Number(d.prepare("INSERT INTO runs(kind, dataset_id, status, created_at) VALUES ('import', ?, 'done', 'now')").run(fx.datasetId).lastInsertRowid);

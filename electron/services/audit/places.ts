@@ -145,3 +145,19 @@ function rank(name: string, q: string): number {
   if (name.includes(` ${q}`) || name.includes(`-${q}`)) return 2;
   return 3;
 }
+
+export interface PlaceQuery {
+  level: 'country' | 'region' | 'city';
+  countryCode?: string | undefined;
+  regionCode?: string | undefined;
+  query: string;
+  limit: number;
+}
+
+/** The autocomplete options of one place field (audit.places). */
+export function placeOptions(index: PlaceIndex, { level, countryCode, regionCode, query, limit }: PlaceQuery): PlaceOption[] {
+  if (level === 'country') return index.countryOptions(query, limit);
+  if (!countryCode) return [];
+  if (level === 'region') return index.regionOptions(countryCode, query, limit);
+  return index.cityOptions(countryCode, regionCode ?? null, query, limit);
+}

@@ -9,6 +9,7 @@ import type Database from 'better-sqlite3';
 import type { EditChain, LabelState, ReviewEntry, ReviewVerdict } from '../../../shared/rpc/audit-methods.js';
 import { ErrorCode, RpcError } from '../../../shared/rpc/errors.js';
 import type { PlaceIndex } from './places.js';
+import { resolveEdit, type ResolvedEdit } from './resolve-edit.js';
 import {
   cityPointOf,
   GAZETTEER_LABEL_SQL,
@@ -48,7 +49,8 @@ export class ReviewStore {
 
   constructor(
     private readonly db: Database.Database,
-    private readonly places: () => PlaceIndex,
+    /** The gazetteer index `review` resolves an edit with; null where edits come resolved (`reviewResolved`). */
+    private readonly places: (() => PlaceIndex) | null,
     /** Runs inside the review's transaction once the photo's label changed (e.g. to recheck its completions). */
     private readonly afterChange: (imageId: number) => void = () => {},
   ) {
@@ -73,6 +75,15 @@ export class ReviewStore {
   }
 
   review(imageId: number, verdict: ReviewVerdict, edit: EditChain | undefined, note: string | undefined): ReviewOutcome {
+    return this.reviewWith(imageId, verdict, () => (edit ? resolveEdit(this.requirePlaces(), edit) : null), note);
+  }
+
+  /** A review whose edit (for an 'edited' verdict) was checked against the gazetteer already. */
+  reviewResolved(imageId: number, verdict: ReviewVerdict, edit: ResolvedEdit | undefined, note: string | undefined): ReviewOutcome {
+    return this.reviewWith(imageId, verdict, () => edit ?? null, note);
+  }
+
+  private reviewWith(imageId: number, verdict: ReviewVerdict, resolveIt: () => ResolvedEdit | null, note: string | undefined): ReviewOutcome {
     return this.db.transaction((): ReviewOutcome => {
       this.requireImage(imageId);
       const before = this.current(imageId);
@@ -86,8 +97,8 @@ export class ReviewStore {
         // A rejected label has no chain: nothing downstream (checks, export) may use it.
         after = { ...emptyChain, status: 'rejected' };
       } else {
-        if (!edit) throw new RpcError(ErrorCode.BadInput, "an 'edited' review needs the new label");
-        const resolved = this.resolveEdit(edit);
+        const resolved = resolveIt();
+        if (!resolved) throw new RpcError(ErrorCode.BadInput, "an 'edited' review needs the new label");
         editedCity = resolved.point;
         after = { ...resolved.chain, status: 'edited' };
       }
@@ -125,36 +136,9 @@ export class ReviewStore {
     return g && g.city_lat !== null && g.city_lon !== null ? { lat: g.city_lat, lon: g.city_lon } : null;
   }
 
-  /**
-   * The edit's codes checked against the gazetteer, with the city's point; a city not
-   * in it is kept as free text, marked, and has no point.
-   */
-  private resolveEdit(edit: EditChain): { chain: Omit<LabelState, 'status'>; point: CityPoint | null } {
-    const places = this.places();
-    const country = places.country(edit.countryCode);
-    if (!country) throw new RpcError(ErrorCode.BadInput, `unknown country code '${edit.countryCode}'`);
-    let regionCode: string | null = null;
-    let region: string | null = edit.region?.trim() || null;
-    if (edit.regionCode) {
-      const r = places.region(country.code, edit.regionCode);
-      if (!r) throw new RpcError(ErrorCode.BadInput, `'${edit.regionCode}' is not a region of ${country.name}`);
-      regionCode = r.code;
-      region = r.name;
-    }
-    const typed = edit.city?.trim() || null;
-    let city: string | null = typed;
-    let cityFree = false;
-    let point: CityPoint | null = null;
-    if (typed) {
-      const found = places.findCity(country.code, regionCode, typed);
-      if (found) {
-        city = found.name;
-        if (found.lat !== null && found.lon !== null) point = { lat: found.lat, lon: found.lon };
-      } else {
-        cityFree = true;
-      }
-    }
-    return { chain: { countryCode: country.code, country: country.name, regionCode, region, city, cityFree }, point };
+  private requirePlaces(): PlaceIndex {
+    if (!this.places) throw new RpcError(ErrorCode.Internal, 'this review store takes resolved edits only');
+    return this.places();
   }
 
   private append(

@@ -7,15 +7,14 @@ import type Database from 'better-sqlite3';
 import type { auditMethods } from '../../../shared/rpc/audit-methods.js';
 import type { RpcEvent } from '../../../shared/rpc/contract.js';
 import { resourcesDir } from '../app-paths.js';
-import { loadGeoLookup, type GeoLookup } from '../completions/geo-lookup.js';
 import { recheckCompletions } from '../completions/recheck.js';
+import { loadCountryCodes, type CountryCodeLookup } from '../datasets/country-codes.js';
 import type { ProjectService } from '../project/project-service.js';
 import type { Handlers } from '../rpc/dispatcher.js';
 import { readsOf } from '../rpc/reads.js';
 import { writesOf } from '../rpc/writes.js';
 import { runExport } from './export/run-export.js';
 import { fillMissingRisk } from '../geo/label-risk.js';
-import { PlaceIndex } from './places.js';
 import { queueItem } from './queue.js';
 import { ReviewStore } from './review-store.js';
 import { deleteSubset, listSubsets, saveSubset } from './subsets.js';
@@ -23,13 +22,11 @@ import { deleteSubset, listSubsets, saveSubset } from './subsets.js';
 export type AuditHandlers = Pick<Handlers, keyof typeof auditMethods>;
 
 export interface AuditOptions {
-  /** The gazetteer lookups the completion checks use (default: the shipped geodata, loaded on first need). */
-  geo?: () => GeoLookup | null;
+  /** Country name → ISO code for the completions' level checks (default: the shipped geodata's, loaded on first need). */
+  countryCodes?: () => CountryCodeLookup | null;
 }
 
 export function auditHandlers(projects: ProjectService, emit?: (event: RpcEvent) => void, options: AuditOptions = {}): AuditHandlers {
-  let places: PlaceIndex | null = null;
-  const placeIndex = (): PlaceIndex => (places ??= PlaceIndex.load(resourcesDir));
   const db = (): Database.Database => projects.requireStore().db;
   const reads = readsOf(projects);
   // Reviews never wait for the write lock on this thread: queued, retried, answered once committed.
@@ -41,11 +38,23 @@ export function auditHandlers(projects: ProjectService, emit?: (event: RpcEvent)
   const scored = (datasetId: number): void => {
     fillMissingRisk(db(), datasetId);
   };
-  let geo: GeoLookup | null | undefined;
-  const geoLookup = options.geo ?? ((): GeoLookup | null => (geo === undefined ? (geo = loadGeoLookup(resourcesDir)) : geo));
+  let codes: CountryCodeLookup | undefined;
+  const countryCodes = options.countryCodes ?? ((): CountryCodeLookup => (codes ??= loadCountryCodes(resourcesDir)));
   // A review changes the label the photo's completions are judged against: their checks follow in the same transaction.
-  const reviews = (d: Database.Database = db()): ReviewStore =>
-    new ReviewStore(d, placeIndex, (imageId) => recheckCompletions(d, imageId, geoLookup));
+  // Edits come resolved against the gazetteer, whose index a read-pool thread keeps.
+  const reviews = (d: Database.Database = db()): ReviewStore => new ReviewStore(d, null, (imageId) => recheckCompletions(d, imageId, countryCodes));
+  /**
+   * Reviews and undos reach the write queue in the order they were asked, each once its
+   * edit is resolved: an undo pressed right after an edit undoes that edit.
+   */
+  let turn: Promise<unknown> = Promise.resolve();
+  const inTurn = <T>(prepared: Promise<T>): Promise<T> => {
+    const mine = turn.then(() => prepared);
+    turn = mine.catch(() => undefined);
+    return mine;
+  };
+  // The thread that keeps the gazetteer index answers edits and autocomplete alike, beside the long reads, and is never ended by a cancel.
+  const onPlacesThread = { lane: 'gazetteer', supersede: null, sticky: true } as const;
   /** The browser caches totals per review filter: a review changes them. */
   const changed = (): void => projects.queries().invalidate();
 
@@ -54,24 +63,21 @@ export function auditHandlers(projects: ProjectService, emit?: (event: RpcEvent)
       scored(p.datasetId);
       return reads.run('audit.queue', p, task);
     },
-    'audit.review': async ({ imageId, verdict, edit, note }) => {
-      const out = await writes.run((d) => reviews(d).review(imageId, verdict, edit, note), `the review of photo #${imageId}`);
+    'audit.review': async ({ imageId, verdict, edit, note }, task) => {
+      const resolving = verdict === 'edited' && edit ? reads.run('audit.resolveEdit', edit, task, onPlacesThread) : Promise.resolve(undefined);
+      const resolved = await inTurn(resolving);
+      const out = await writes.run((d) => reviews(d).reviewResolved(imageId, verdict, resolved, note), `the review of photo #${imageId}`);
       changed();
       return { ...out, item: queueItem(db(), imageId) };
     },
     'audit.undo': async ({ imageId, note }) => {
+      await inTurn(Promise.resolve());
       const out = await writes.run((d) => reviews(d).undo(imageId, note), `the undo on photo #${imageId}`);
       changed();
       return { ...out, item: queueItem(db(), imageId) };
     },
     'audit.history': ({ imageId }) => reviews().history(imageId),
-    'audit.places': ({ level, countryCode, regionCode, query, limit }) => {
-      const index = placeIndex();
-      if (level === 'country') return index.countryOptions(query, limit);
-      if (!countryCode) return [];
-      if (level === 'region') return index.regionOptions(countryCode, query, limit);
-      return index.cityOptions(countryCode, regionCode ?? null, query, limit);
-    },
+    'audit.places': (p, task) => reads.run('audit.places', p, task, onPlacesThread),
     'audit.stats': (p, task) => {
       scored(p.datasetId);
       return reads.run('audit.stats', p, task);

@@ -77,6 +77,27 @@ function levelOk(predicted: string | null, truth: string | null, hasChain: boole
   return sameName(predicted, truth);
 }
 
+export type LevelChecks = Pick<CompletionChecks, 'countryOk' | 'regionOk' | 'cityOk'>;
+
+/**
+ * The per-level agreement with the label: the only checks that depend on it.
+ * `predictedCode` is the ISO code of the predicted country name (null: unknown).
+ */
+export function levelChecks(prediction: Prediction, truth: TruthChain | null, predictedCode: string | null): LevelChecks {
+  const p = prediction.parsed;
+  let countryOk = levelOk(p.country, truth?.country ?? null, prediction.hasChain);
+  // Compare by ISO code too: "USA" and "United States of America" are one country.
+  if (countryOk === false && predictedCode !== null && truth?.countryCode) countryOk = predictedCode === truth.countryCode;
+  if (countryOk === null && prediction.hasChain && truth?.countryCode && !truth.country) {
+    countryOk = predictedCode === truth.countryCode;
+  }
+  return {
+    countryOk,
+    regionOk: levelOk(p.region, truth?.region ?? null, prediction.hasChain),
+    cityOk: levelOk(p.city, truth?.city ?? null, prediction.hasChain),
+  };
+}
+
 export function checkCompletion(
   prediction: Prediction,
   truth: TruthChain | null,
@@ -89,12 +110,7 @@ export function checkCompletion(
   const km = errorKm === null ? null : round3(errorKm);
 
   const predictedCode = p.country && geo ? geo.countryCode(p.country) : null;
-  let countryOk = levelOk(p.country, truth?.country ?? null, prediction.hasChain);
-  // Compare by ISO code too: "USA" and "United States of America" are one country.
-  if (countryOk === false && predictedCode !== null && truth?.countryCode) countryOk = predictedCode === truth.countryCode;
-  if (countryOk === null && prediction.hasChain && truth?.countryCode && !truth.country) {
-    countryOk = predictedCode === truth.countryCode;
-  }
+  const levels = levelChecks(prediction, truth, predictedCode);
 
   let coordCountry: string | null = null;
   let coordRegion: string | null = null;
@@ -127,9 +143,7 @@ export function checkCompletion(
     formatOk: p.format_ok,
     km,
     errorKm,
-    countryOk,
-    regionOk: levelOk(p.region, truth?.region ?? null, prediction.hasChain),
-    cityOk: levelOk(p.city, truth?.city ?? null, prediction.hasChain),
+    ...levels,
     coordCountry,
     coordRegion,
     coordInCountry,

@@ -2,16 +2,20 @@
  * Recomputes the stored level checks (country_ok, region_ok, city_ok) of every
  * completion of one photo against its current label, after a review changed it; the
  * parse and the point checks do not depend on the label and stay as stored.
+ *
+ * The level checks need only country names mapped to ISO codes (regions.json, a few
+ * milliseconds to load), never the gazetteer's polygons or cities: a review runs this
+ * inside its own short transaction on the main thread.
  */
 import type Database from 'better-sqlite3';
-import { checkCompletion, predictionFromPoint, predictionFromText, type Prediction } from './checks.js';
-import type { GeoLookup } from './geo-lookup.js';
+import type { CountryCodeLookup } from '../datasets/country-codes.js';
+import { levelChecks, predictionFromPoint, predictionFromText, type Prediction } from './checks.js';
 import { TruthReader } from './truth.js';
 
 const bit = (v: boolean | null): number | null => (v === null ? null : v ? 1 : 0);
 
-/** Returns how many completions were checked again; `geo` is asked for only when there are some. */
-export function recheckCompletions(db: Database.Database, imageId: number, geo: () => GeoLookup | null): number {
+/** Returns how many completions were checked again; `codes` is asked for only when there are some. */
+export function recheckCompletions(db: Database.Database, imageId: number, codes: () => CountryCodeLookup | null): number {
   const rows = db.prepare('SELECT id, text, lat, lon FROM completions WHERE image_id = ?').all(imageId) as {
     id: number;
     text: string | null;
@@ -19,8 +23,8 @@ export function recheckCompletions(db: Database.Database, imageId: number, geo: 
     lon: number | null;
   }[];
   if (rows.length === 0) return 0;
-  const truth = new TruthReader(db).truth(imageId);
-  const lookup = geo();
+  const truth = new TruthReader(db).label(imageId);
+  const lookup = codes();
   const update = db.prepare('UPDATE completions SET country_ok = ?, region_ok = ?, city_ok = ? WHERE id = ?');
   let n = 0;
   for (const r of rows) {
@@ -28,7 +32,8 @@ export function recheckCompletions(db: Database.Database, imageId: number, geo: 
     if (r.text !== null) prediction = predictionFromText(r.text);
     else if (r.lat !== null && r.lon !== null) prediction = predictionFromPoint(r.lat, r.lon);
     else continue;
-    const c = checkCompletion(prediction, truth.label, truth, lookup);
+    const country = prediction.parsed.country;
+    const c = levelChecks(prediction, truth, country && lookup ? lookup(country) : null);
     update.run(bit(c.countryOk), bit(c.regionOk), bit(c.cityOk), r.id);
     n++;
   }

@@ -51,10 +51,14 @@ export function loadCountryCodes(resourcesDir: string): CountryCodeLookup {
   try {
     const file = path.join(geodataDir(resourcesDir), 'regions.json');
     const regions = JSON.parse(fs.readFileSync(file, 'utf8')) as RegionRecord[];
+    // Thousands of regions name a few hundred countries: each name is normalised once.
+    const normalised = new Map<string, string>();
     for (const r of regions) {
       if (!r.cc) continue;
       codes.add(r.cc);
-      table.set(normaliseCountryName(r.country), r.cc);
+      let key = normalised.get(r.country);
+      if (key === undefined) normalised.set(r.country, (key = normaliseCountryName(r.country)));
+      table.set(key, r.cc);
     }
   } catch {
     // No geodata: names stay without codes.

@@ -23,7 +23,7 @@ import { JobProcess } from './job-process.js';
 import type { JobStore } from './job-store.js';
 import { predictRuns } from './policy-runner.js';
 import { prepareInputs } from './prepare-inputs.js';
-import { probeLocalVersions, rowsOfInputs, type TrainerFacts } from './provenance.js';
+import { inputsFileOf, probeLocalVersions, type TrainerFacts } from './provenance.js';
 import type { TrainerEvent } from './protocol.js';
 import type { JobRunContext, JobRunEnd, JobRunHandle, JobRunner } from './runner.js';
 
@@ -168,7 +168,7 @@ export class CorPolicyRunner implements JobRunner {
     };
   }
 
-  /** Versions of the job's interpreter, the device it trains on, and the exact rows of its inputs. */
+  /** Versions of the job's interpreter, the device it trains on, and the file of the exact rows of its inputs. */
   async trainerFacts(ctx: JobRunContext): Promise<TrainerFacts> {
     const req = StartJobParams.parse({ ...ctx.params, hardImageIds: undefined, spec: ctx.params.spec });
     const probe = await probeLocalVersions(this.options.python(), this.options.resourcesDir);
@@ -178,7 +178,7 @@ export class CorPolicyRunner implements JobRunner {
       versions: probe.versions,
       devices: onGpu ? probe.devices : ['CPU'],
       note: probe.note,
-      rows: rowsOfInputs(ctx.jobDir) ?? undefined,
+      inputsFile: inputsFileOf(ctx.jobDir),
       data: { datasetId: req.datasetId, subsetId: req.subsetId, valFraction: req.config.valFraction, withSplit: true },
     };
   }

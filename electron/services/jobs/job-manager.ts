@@ -19,7 +19,8 @@ import { GpuSampler } from './gpu-telemetry.js';
 import { pidAlive } from './job-process.js';
 import { JobStore } from './job-store.js';
 import { WriteQueue } from '../store/write-queue.js';
-import { buildProvenance, ProvenanceStore } from './provenance.js';
+import { provenanceRecord, ProvenanceStore } from './provenance.js';
+import { readPoolAt } from '../rpc/reads.js';
 import type { JobRunContext, JobRunHandle, JobRunner } from './runner.js';
 
 export interface ProjectRef {
@@ -285,19 +286,23 @@ export class JobManager {
    * Records what the job started from, once (a resume keeps the first record). A
    * failure to record is logged in the job's log and never stops the run.
    */
-  private async recordProvenance(ctx: JobRunContext, runner: JobRunner, handle: JobRunHandle): Promise<void> {
+  private async recordProvenance(ctx: JobRunContext, projectPath: string, runner: JobRunner, handle: JobRunHandle): Promise<void> {
     const store = new ProvenanceStore(ctx.db);
     if (store.get(ctx.jobId)) return;
+    // Reading, hashing, compressing and storing the rows trained on takes seconds over millions: a thread of its own.
+    const reads = readPoolAt(projectPath, { size: 1 });
     try {
       const facts = runner.trainerFacts
         ? await runner.trainerFacts(ctx)
         : { where: 'this machine', versions: {}, devices: [], note: 'this recipe reports no trainer-side facts' };
-      const { provenance, manifest } = await buildProvenance(ctx.db, this.options.resourcesDir, { params: ctx.params, facts, command: handle.command ?? null });
-      await store.put(ctx.jobId, provenance, manifest);
+      const record = provenanceRecord(this.options.resourcesDir, { params: ctx.params, facts, command: handle.command ?? null });
+      await reads.run('jobs.recordProvenance', { jobId: ctx.jobId, ...record });
     } catch (err) {
       const why = err instanceof Error ? err.message : String(err);
       fs.appendFileSync(ctx.logPath, `[warning] provenance not recorded: ${why}\n`);
       this.options.log?.(`jobs: job ${ctx.jobId}: provenance not recorded: ${why}`);
+    } finally {
+      void reads.close();
     }
   }
 
@@ -376,7 +381,7 @@ export class JobManager {
       let end: Awaited<JobRunHandle['exited']>;
       try {
         if (a.cancelled) handle.stop(this.graceMs);
-        else if (!a.reattach) await this.recordProvenance(ctx, runner, handle);
+        else if (!a.reattach) await this.recordProvenance(ctx, a.projectPath, runner, handle);
         end = await handle.exited;
       } finally {
         sampler?.stop();

@@ -10,10 +10,10 @@ import { execFile, execFileSync } from 'node:child_process';
 import fs from 'node:fs';
 import path from 'node:path';
 import type Database from 'better-sqlite3';
-import { promisify } from 'node:util';
-import { gunzipSync, gzip } from 'node:zlib';
-import { ManifestBuilder, type DataProvenance, type JobProvenance, type Manifest, type ManifestRow } from '../../../shared/rpc/job-record.js';
+import { gunzipSync } from 'node:zlib';
+import type { JobProvenance, Manifest, ManifestRow } from '../../../shared/rpc/job-record.js';
 import { appRoot, appVersion } from '../app-paths.js';
+import type { DataRequest } from './provenance-data.js';
 import { readTrainingSet } from './training-data.js';
 
 /** What a runner reports of its trainer side. */
@@ -23,9 +23,9 @@ export interface TrainerFacts {
   devices: string[];
   /** Why versions are missing (the probe failed). */
   note: string | null;
-  /** The rows exactly as the trainer was given them, when the runner knows them. */
-  rows?: ManifestRow[];
-  /** Where the rows come from (with `rows`), else which request to read them for. */
+  /** The training inputs file (inputs/data.json) holding the rows exactly as the trainer was given them, when the runner has one. */
+  inputsFile?: string;
+  /** Where the rows come from (with `inputsFile`), else which request to read them for. */
   data?: { datasetId: number; subsetId?: number | undefined; subsetName?: string | undefined; valFraction: number; withSplit: boolean };
 }
 
@@ -42,7 +42,7 @@ export function sha256(text: string): string {
   return createHash('sha256').update(text).digest('hex');
 }
 
-const inIdOrder = (rows: readonly ManifestRow[]): readonly ManifestRow[] =>
+export const inIdOrder = (rows: readonly ManifestRow[]): readonly ManifestRow[] =>
   rows.every((r, i) => i === 0 || rows[i - 1]![0] < r[0]) ? rows : [...rows].sort((a, b) => a[0] - b[0]);
 
 /** The hash of manifest rows: one tab-separated line each, in image id order. */
@@ -50,25 +50,6 @@ export function manifestHash(rows: readonly ManifestRow[]): string {
   const h = createHash('sha256');
   for (const r of inIdOrder(rows)) h.update(`${r.join('\t')}\n`);
   return h.digest('hex');
-}
-
-/** Rows per slice of work between two turns of the event loop. */
-const SLICE = 20_000;
-const nextTurn = (): Promise<void> => new Promise((resolve) => setImmediate(resolve));
-
-/** The hash and the stored form of the rows, made in slices so the main thread keeps answering. */
-export async function hashAndManifest(rows: readonly ManifestRow[]): Promise<{ hash: string; manifest: Manifest }> {
-  const sorted = inIdOrder(rows);
-  const h = createHash('sha256');
-  const b = new ManifestBuilder();
-  for (let i = 0; i < sorted.length; i += SLICE) {
-    for (const r of sorted.slice(i, i + SLICE)) {
-      h.update(`${r.join('\t')}\n`);
-      b.add(r);
-    }
-    await nextTurn();
-  }
-  return { hash: h.digest('hex'), manifest: b.done() };
 }
 
 let commitCache: string | null | undefined;
@@ -107,9 +88,13 @@ export function reviewedRows(db: Database.Database, resourcesDir: string, req: N
   return rows;
 }
 
-/** Rows of a built-in job's inputs/data.json (the exact training inputs). */
-export function rowsOfInputs(jobDir: string): ManifestRow[] | null {
-  const file = path.join(jobDir, 'inputs', 'data.json');
+/** A built-in job's training inputs file. */
+export function inputsFileOf(jobDir: string): string {
+  return path.join(jobDir, 'inputs', 'data.json');
+}
+
+/** Rows of a training inputs file (inputs/data.json: the exact training inputs); null when there is none. */
+export function rowsOfInputsFile(file: string): ManifestRow[] | null {
   if (!fs.existsSync(file)) return null;
   const d = JSON.parse(fs.readFileSync(file, 'utf8')) as {
     image_ids: number[];
@@ -132,32 +117,14 @@ export interface ProvenanceInput {
   command: string | null;
 }
 
-/** Builds the record of a job at its start, and its manifest. */
-export async function buildProvenance(db: Database.Database, resourcesDir: string, input: ProvenanceInput): Promise<{ provenance: JobProvenance; manifest: Manifest | null }> {
+/**
+ * The record of a job at its start, less its data part, and which rows that part
+ * reads: provenance-data.ts reads, hashes and stores them on a read-pool thread.
+ */
+export function provenanceRecord(resourcesDir: string, input: ProvenanceInput): { provenance: JobProvenance; data: DataRequest | null } {
   const { params, facts } = input;
-  let data: DataProvenance | null = null;
-  let manifest: Manifest | null = null;
-  let dataNote: string | null = null;
-  const req = facts.data;
-  if (req) {
-    const rows = facts.rows ?? reviewedRows(db, resourcesDir, req);
-    const made = await hashAndManifest(rows);
-    manifest = made.manifest;
-    const subsetName =
-      req.subsetName ?? (req.subsetId !== undefined ? ((db.prepare('SELECT name FROM subsets WHERE id = ?').pluck().get(req.subsetId) as string | undefined) ?? null) : null);
-    data = {
-      datasetId: req.datasetId,
-      datasetName: (db.prepare('SELECT name FROM datasets WHERE id = ?').pluck().get(req.datasetId) as string | undefined) ?? null,
-      subsetId: req.subsetId ?? null,
-      subsetName,
-      rows: rows.length,
-      reviewPosition: reviewPosition(db, req.datasetId),
-      hash: made.hash,
-      source: facts.rows ? 'the training inputs the trainer was given' : 'the labels after review of the data the run exported',
-    };
-  } else {
-    dataNote = 'the run reads data the workbench did not export';
-  }
+  const data: DataRequest | null = facts.data ? { ...facts.data, inputsFile: facts.inputsFile ?? null, resourcesDir } : null;
+  const dataNote = data ? null : 'the run reads data the workbench did not export';
   const spec = params.spec ?? null;
   const config = (params.config ?? {}) as Record<string, unknown>;
   const external = (params.external ?? {}) as { data?: { seed?: unknown } };
@@ -165,7 +132,7 @@ export async function buildProvenance(db: Database.Database, resourcesDir: strin
   return {
     provenance: {
       recordedAt: new Date().toISOString(),
-      data,
+      data: null,
       dataNote,
       spec,
       specName: typeof params.specName === 'string' ? params.specName : null,
@@ -178,21 +145,13 @@ export async function buildProvenance(db: Database.Database, resourcesDir: strin
       seed,
       command: input.command,
     },
-    manifest,
+    data,
   };
 }
-
-const gzipAsync = promisify(gzip);
 
 /** The job_provenance table. */
 export class ProvenanceStore {
   constructor(private readonly db: Database.Database) {}
-
-  /** Stores a record; the manifest is compressed off the main thread. */
-  async put(jobId: number, provenance: JobProvenance, manifest: Manifest | null): Promise<void> {
-    const gz = manifest ? await gzipAsync(JSON.stringify(manifest)) : null;
-    this.putCompressed(jobId, provenance, gz);
-  }
 
   putCompressed(jobId: number, provenance: JobProvenance, manifestGz: Buffer | null): void {
     this.db

@@ -12,11 +12,11 @@ import { embedImages } from '../embeddings/embed-images.js';
 import { loadGeoLookup, type GeoLookup } from '../completions/geo-lookup.js';
 import type { ProjectService } from '../project/project-service.js';
 import type { Handlers } from '../rpc/dispatcher.js';
+import { readsOf } from '../rpc/reads.js';
 import { EnvironmentProbe, TrainingSettings } from './environment.js';
 import { JobManager, jobDirOf, type ProjectRef } from './job-manager.js';
 import { JobStore } from './job-store.js';
 import { predictRuns, readPolicyMeta } from './policy-runner.js';
-import { manifestRows } from '../../../shared/rpc/job-record.js';
 import { ProvenanceStore } from './provenance.js';
 import { compareRuns, exportRecord, importRecord, importedFrom, runsTable } from './run-records.js';
 
@@ -102,6 +102,7 @@ export function jobsHandlers(projects: ProjectService, options: JobsOptions, mad
       options.log?.(`jobs: cannot check the jobs of ${opened}: ${err instanceof Error ? err.message : String(err)}`);
     }
   });
+  const reads = readsOf(projects);
   const store = (): JobStore => {
     const p = project();
     manager.recover(p);
@@ -145,11 +146,10 @@ export function jobsHandlers(projects: ProjectService, options: JobsOptions, mad
       s.get(id);
       return { provenance: new ProvenanceStore(s.db).get(id), imported: importedFrom(s.db, id) };
     },
-    'jobs.manifest': ({ id, offset, limit }) => {
-      const s = store();
-      s.get(id);
-      const m = new ProvenanceStore(s.db).manifest(id);
-      return m ? { total: m.imageIds.length, rows: manifestRows(m, offset, limit) } : null;
+    'jobs.manifest': (p, task) => {
+      store().get(p.id);
+      // Millions of rows to decompress and parse: a read-pool thread, which keeps the last job's manifest for the next pages.
+      return reads.run('jobs.manifest', p, task, { supersede: null, sticky: true });
     },
     'jobs.runs': () => runsTable(store().db),
     'jobs.compare': ({ ids }) => compareRuns(store().db, ids),

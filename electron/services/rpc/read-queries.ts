@@ -7,13 +7,20 @@
 import type Database from 'better-sqlite3';
 import { contract, type MethodName, type ResultOf, type ValidParamsOf } from '../../../shared/rpc/contract.js';
 import type { EvalScope, RunRef } from '../../../shared/rpc/evaluate-methods.js';
+import { manifestRows, type Manifest } from '../../../shared/rpc/job-record.js';
+import type { EditChain } from '../../../shared/rpc/audit-methods.js';
+import { resourcesDir } from '../app-paths.js';
 import { keptIds, previewOf, runHardSelection } from '../audit/hard-selection.js';
+import { PlaceIndex, placeOptions } from '../audit/places.js';
 import { queuePage } from '../audit/queue.js';
+import { resolveEdit } from '../audit/resolve-edit.js';
 import { auditStats } from '../audit/stats.js';
 import { ImageQueries } from '../browse/image-queries.js';
 import { detectSource } from '../datasets/detect.js';
 import { compareRuns } from '../evaluate/compare-runs.js';
 import { evaluateRun, loadRunData, type RunData } from '../evaluate/evaluate-run.js';
+import { ProvenanceStore } from '../jobs/provenance.js';
+import { recordProvenance, type RecordRequest } from '../jobs/provenance-data.js';
 import { checkProject, projectCounts } from '../project/summary.js';
 import { runColumns } from '../reward/run-columns.js';
 import { CheckedResult, type ReadContext, type ReadQuery } from '../store/read-protocol.js';
@@ -52,6 +59,24 @@ function evaluateLoader(db: Database.Database, ctx: ReadContext): (ref: RunRef, 
   };
 }
 
+/** The gazetteer index of label edits, built once per thread (it takes a tenth of a second or more). */
+const placeIndex = (ctx: ReadContext): PlaceIndex => ctx.memo('place-index', () => PlaceIndex.load(resourcesDir));
+
+/**
+ * One page of a job's manifest. The last job's manifest is kept until the next commit,
+ * so paging through millions of rows decompresses and parses it once.
+ */
+function manifestPage(db: Database.Database, p: ValidParamsOf<'jobs.manifest'>, ctx: ReadContext): ResultOf<'jobs.manifest'> {
+  const last = ctx.memo('jobs-manifest-last', () => ({ id: 0, manifest: null as Manifest | null }), { dropOnWrite: true });
+  if (last.id !== p.id) {
+    last.manifest = null; // let the previous manifest go before the next one is read
+    last.manifest = new ProvenanceStore(db).manifest(p.id);
+    last.id = p.id;
+  }
+  const m = last.manifest;
+  return m ? { total: m.imageIds.length, rows: manifestRows(m, p.offset, p.limit) } : null;
+}
+
 function query<P, R>(fn: ReadQuery<P, R>): ReadQuery<P, R> {
   return fn;
 }
@@ -76,6 +101,9 @@ export const readQueries = {
     const selection = await runHardSelection(db, p, ctx.task);
     return { kept: Int32Array.from(keptIds(selection)), samples: selection.ids.length, hotspots: selection.hotspotIds.size };
   }),
+  'audit.places': query((_db, p: ValidParamsOf<'audit.places'>, ctx) => placeOptions(placeIndex(ctx), p)),
+  /** An edit's codes and city checked against the gazetteer, before the review that stores it. */
+  'audit.resolveEdit': query((_db, edit: EditChain, ctx) => resolveEdit(placeIndex(ctx), edit)),
   'audit.stats': checked('audit.stats', (db, p: { datasetId: number }) => auditStats(db, p.datasetId)),
   'audit.hard.preview': checked('audit.hard.preview', async (db, { pointLimit, taskId: _taskId, ...p }: ValidParamsOf<'audit.hard.preview'>, ctx) =>
     previewOf(await runHardSelection(db, p, ctx.task), pointLimit),
@@ -87,6 +115,9 @@ export const readQueries = {
   ),
   'images.facets': checked('images.facets', (db, p: ValidParamsOf<'images.facets'>, ctx) => imageQueries(db, ctx).facets(p.filter)),
   'reward.runColumns': checked('reward.runColumns', (db, p: ValidParamsOf<'reward.runColumns'>, ctx) => runColumns(db, p.runId, ctx.task)),
+  'jobs.manifest': query((db, p: ValidParamsOf<'jobs.manifest'>, ctx) => manifestPage(db, p, ctx)),
+  /** A job's record at its start: its rows read, hashed, compressed and stored (through a write connection of its own). */
+  'jobs.recordProvenance': query((db, p: RecordRequest) => recordProvenance(db, p)),
   /** The summary's row counts (the Home view; whole-table counts at millions of rows). */
   'project.counts': query((db) => projectCounts(db)),
   'project.check': checked('project.check', (db, _p: Record<string, never>, ctx) => checkProject(db, ctx.task)),

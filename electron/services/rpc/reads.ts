@@ -8,7 +8,7 @@ import { fileURLToPath, pathToFileURL } from 'node:url';
 import { unpackedPath } from '../app-paths.js';
 import type { ProjectService } from '../project/project-service.js';
 import type { ProjectStore } from '../store/project-store.js';
-import { ReadPool, siblingModuleUrl, type RunOptions } from '../store/read-pool.js';
+import { ReadPool, siblingModuleUrl, type ReadPoolOptions, type RunOptions } from '../store/read-pool.js';
 import type { ParamsOfQuery, ResultOfQuery } from '../store/read-protocol.js';
 import type { readQueries } from './read-queries.js';
 import type { TaskContext } from './task-context.js';
@@ -22,13 +22,25 @@ const queriesUrl = ((): string => {
   return url.startsWith('file:') ? pathToFileURL(unpackedPath(fileURLToPath(url))).href : url;
 })();
 
-const pools = new WeakMap<ProjectStore, AppReadPool>();
+/**
+ * The pools of an open project: `reads` for long reads; `gazetteer`, one thread that
+ * keeps the gazetteer index for quick lookups (autocomplete, label edits), so that they
+ * never wait behind a long read.
+ */
+export type ReadLane = 'reads' | 'gazetteer';
 
-export function readPoolOf(store: ProjectStore): AppReadPool {
-  let pool = pools.get(store);
+const pools: Record<ReadLane, WeakMap<ProjectStore, AppReadPool>> = { reads: new WeakMap(), gazetteer: new WeakMap() };
+
+/** A pool of its own over the project file at `projectPath` (e.g. for a job, which outlives the open store); the caller closes it. */
+export function readPoolAt(projectPath: string, options: ReadPoolOptions = {}): AppReadPool {
+  return new ReadPool<AppQueries>(projectPath, queriesUrl, options);
+}
+
+export function readPoolOf(store: ProjectStore, lane: ReadLane = 'reads'): AppReadPool {
+  let pool = pools[lane].get(store);
   if (!pool) {
-    const created = new ReadPool<AppQueries>(store.path, queriesUrl);
-    pools.set(store, created);
+    const created = readPoolAt(store.path, lane === 'gazetteer' ? { size: 1 } : {});
+    pools[lane].set(store, created);
     store.onClose(() => void created.close());
     pool = created;
   }
@@ -40,7 +52,7 @@ export interface Reads {
     name: K,
     params: ParamsOfQuery<AppQueries[K]>,
     task: TaskContext,
-    options?: Omit<RunOptions, 'task'>,
+    options?: Omit<RunOptions, 'task'> & { lane?: ReadLane },
   ): Promise<ResultOfQuery<AppQueries[K]>>;
 }
 
@@ -54,8 +66,8 @@ export function readsOf(projects: ProjectService): Reads & { hasProject(): boole
         return false;
       }
     },
-    run(name, params, task, options = {}) {
-      return readPoolOf(projects.requireStore()).run(name, params, { supersede: task.supersedeKey ?? null, ...options, task });
+    run(name, params, task, { lane, ...options } = {}) {
+      return readPoolOf(projects.requireStore(), lane).run(name, params, { supersede: task.supersedeKey ?? null, ...options, task });
     },
   };
 }
