@@ -384,9 +384,9 @@ function readRecordedRun(db: Database.Database, ref: RunRef, sliceRows = SLICE_R
   const n = db.prepare('SELECT COUNT(*) FROM completions WHERE run_id = ?').pluck().get(ref.id) as number;
   const after = `c.run_id = @run AND (c.image_id, c.sample) > (@image, @sample)`;
   const sliceText = db.prepare(
-    `SELECT group_concat(image_id), group_concat(sample), group_concat(flags), group_concat(place) FROM (
-       SELECT c.image_id, c.sample,
-              27 * (i.dataset_id IS @dataset AND i.lat IS NOT NULL AND i.lon IS NOT NULL) + ${PACKED_CHECKS} AS flags,
+    `SELECT group_concat(image_id), group_concat(packed), group_concat(place) FROM (
+       SELECT c.image_id,
+              54 * c.sample + 27 * (i.dataset_id IS @dataset AND i.lat IS NOT NULL AND i.lon IS NOT NULL) + ${PACKED_CHECKS} AS packed,
               ifnull(c.truth_place, -1) AS place
          FROM completions c INDEXED BY completions_for_metrics LEFT JOIN images i ON i.id = c.image_id
         WHERE ${after}
@@ -409,29 +409,29 @@ function readRecordedRun(db: Database.Database, ref: RunRef, sliceRows = SLICE_R
   };
   const limit = Math.min(sliceRows, Math.max(1, n));
   const image = new Int32Array(limit);
-  const sample = new Int32Array(limit);
-  const flags = new Int32Array(limit);
+  // The sample, whether the photo has a true point, and the checks, as one number each.
+  const packed = new Int32Array(limit);
   const place = new Int32Array(limit);
   const km = new Float64Array(limit);
   let at = { run: ref.id, dataset: datasetId, image: -1, sample: -1, limit };
   let lastImage = -1;
   let lastSample = -1;
   for (let read = 0; read < n; ) {
-    const [ti, ts, tf, tp] = sliceText.raw().get(at) as [string | null, string | null, string | null, string | null];
+    const [ti, tk, tp] = sliceText.raw().get(at) as [string | null, string | null, string | null];
     const m = parseIntList(ti, image);
     if (m === 0) break;
-    if (parseIntList(ts, sample) !== m || parseIntList(tf, flags) !== m || parseIntList(tp, place) !== m) return null;
+    if (parseIntList(tk, packed) !== m || parseIntList(tp, place) !== m) return null;
     // One array per slice: half the cost of stepping through the rows one at a time.
     const errors = sliceKm.pluck().all(at) as (number | null)[];
     if (errors.length !== m) return null;
     for (let k = 0; k < m; k++) km[k] = errors[k] ?? Number.NaN;
     for (let r = 0; r < m; r++) {
       const imageId = image[r] as number;
-      const s = sample[r] as number;
+      const f = (packed[r] as number) % 54;
+      const s = ((packed[r] as number) - f) / 54;
       if (imageId < lastImage || (imageId === lastImage && s <= lastSample)) return null;
       lastImage = imageId;
       lastSample = s;
-      const f = flags[r] as number;
       const p = place[r] as number;
       if (p < 0) return null;
       if (imageId !== build.currentImage) build.photo(imageId, f >= 27, () => placeOf(p));
@@ -439,7 +439,7 @@ function readRecordedRun(db: Database.Database, ref: RunRef, sliceRows = SLICE_R
       build.row(s, km[r] as number, f % 27);
     }
     read += m;
-    at = { ...at, image: image[m - 1] as number, sample: sample[m - 1] as number };
+    at = { ...at, image: image[m - 1] as number, sample: lastSample };
     if (m < limit) break;
   }
   return build.finish(db);
