@@ -34,6 +34,8 @@ export interface ImportHooks {
   resourcesDir: string;
   /** Made lazily, only when labels are asked for (loading geodata takes a second). */
   openLabels(): LabelPipe;
+  /** Overrides whether the indexes are dropped for the load (by default: when the import is big). */
+  deferIndexes?: boolean;
 }
 
 /** At most this often a progress message (ms): the UI needs no more than ~10 a second. */
@@ -93,7 +95,7 @@ export async function runImport(db: Database.Database, options: ImportOptions, h
         .run(name, imagesDir, format, source, createdAt).lastInsertRowid,
     );
     const writer = new DatasetWriter(db, { datasetId, photos, labels: labeler, countryCode, problems, createdAt });
-    const deferred = shouldDefer(db, plan.expectedRows) ? dropIndexes(db) : null;
+    const deferred = (hooks.deferIndexes ?? shouldDefer(db, plan.expectedRows)) ? dropIndexes(db) : null;
     let last = 0;
     const ctx: ReadContext = {
       writer,

@@ -103,4 +103,6 @@ export interface WorkerInput {
   options: ImportOptions;
   /** Label on the import's own thread instead of a labelling thread (the benchmark's baseline). */
   labelInThread?: boolean;
+  /** Drop and re-create the secondary indexes (true) or keep them (false), whatever the size. */
+  deferIndexes?: boolean;
 }
