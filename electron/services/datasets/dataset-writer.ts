@@ -19,7 +19,7 @@
  * by row, so the duplicate is found and reported by its line.
  */
 import type Database from 'better-sqlite3';
-import { AgreementCounter, scoreLabel, type ChainNames } from '../geo/label-risk.js';
+import { AgreementCounter, LabelScorer, type ChainNames } from '../geo/label-risk.js';
 import { LabelFacetCounter } from './label-facets.js';
 import type { CountryCodeLookup } from './country-codes.js';
 import { LabelDecoder, type GazetteerLabel, type LabelBatch } from './label-batch.js';
@@ -83,11 +83,22 @@ const IMAGE_HEAD = 'INSERT INTO images(id, dataset_id, rel_path, lat, lon, split
 
 /**
  * The bound values of one gazetteer label row, appended to `out` (the one place they
- * are built), with the review queue's risk and the label sources' agreement scored once here.
+ * are built), with the review queue's risk and the label sources' agreement.
  */
-export function pushGazetteerLabel(out: unknown[], imageId: number, l: GazetteerLabel, own: ChainNames | null): void {
-  const scored = scoreLabel(l.flags, l.cityKm, l, own);
+function pushGazetteerLabel(out: unknown[], imageId: number, l: GazetteerLabel, scored: { risk: number; agree: number }): void {
   out.push(imageId, l.countryCode, l.country, l.regionCode, l.region, l.city, l.cityLat, l.cityLon, l.cityKm, l.borderKm, l.flags, scored.risk, scored.agree);
+}
+
+const keyPart = (s: string | null): string => (s === null ? '-' : `${s.length}:${s}`);
+
+/**
+ * What a gazetteer label's score depends on, besides the distance: its place and city
+ * (entries of the batch tables, so their indexes), its flags and the dataset's names.
+ */
+function scoreKey(place: number, city: number, flags: number, own: ChainNames | null): string {
+  const head = `${place} ${city} ${flags}`;
+  if (own === null) return head;
+  return `${head} ${keyPart(own.countryCode)}${keyPart(own.country)}${keyPart(own.region)}${keyPart(own.city)}`;
 }
 
 /** Rows gathered for the labeler: their statement parameters, and the points to label. */
@@ -148,6 +159,7 @@ export class DatasetWriter {
   private block: Block | null = null;
   private readonly waiting: Block[] = [];
   private readonly decoder = new LabelDecoder();
+  private readonly scorer = new LabelScorer();
 
   constructor(
     db: Database.Database,
@@ -263,7 +275,9 @@ export class DatasetWriter {
         }
         const l = this.decoder.label(batch, k);
         if (l === null) continue;
-        pushGazetteerLabel(merged, chunk.images[r * IMAGE_COLS] as number, l, chunk.owns[r] ?? null);
+        const names = chunk.owns[r] ?? null;
+        const key = scoreKey(batch.place[k] ?? -1, batch.city[k] ?? -1, l.flags, names);
+        pushGazetteerLabel(merged, chunk.images[r * IMAGE_COLS] as number, l, this.scorer.score(key, l.flags, l.cityKm, l, names));
         kinds += GAZETTEER;
         chunk.labelCounts[r] = own + 1;
       }
