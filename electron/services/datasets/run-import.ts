@@ -25,6 +25,7 @@ import { describeFsError } from './safe-files.js';
 import type { ImportOptions, ImportResult } from './types.js';
 import { refreshAgreement } from '../geo/label-risk.js';
 import { refreshLabelFacets } from './label-facets.js';
+import { threadCpuMs } from './thread-cpu.js';
 
 export interface ImportHooks {
   /** Already throttled by runImport (about 10 a second); the hook just forwards. */
@@ -59,7 +60,7 @@ export async function runImport(db: Database.Database, options: ImportOptions, h
     }
     if (!stat?.isDirectory()) throw new RpcError(ErrorCode.NotFound, `${imagesDir}: no such folder (the image folder)`);
   }
-  const phases = { listMs: 0, readMs: 0, insertMs: 0, labelWaitMs: 0, labelMs: 0, indexMs: 0, facetsMs: 0, commitMs: 0, checkpointMs: 0 };
+  const phases: ImportResult['phases'] = { listMs: 0, readMs: 0, insertMs: 0, labelWaitMs: 0, labelMs: 0, indexMs: 0, facetsMs: 0, commitMs: 0, checkpointMs: 0, cpu: null };
   let mark = performance.now();
   const lap = (): number => {
     const now = performance.now();
@@ -111,6 +112,7 @@ export async function runImport(db: Database.Database, options: ImportOptions, h
       },
     };
 
+    const readCpu = threadCpuMs();
     let folder: FolderCounts = { noGps: 0, unreadable: 0, otherFiles: 0 };
     if (plan.kind === 'csv') await readCsv(source, plan.layout, ctx);
     else if (plan.kind === 'json') await readJson(source, ctx);
@@ -122,6 +124,8 @@ export async function runImport(db: Database.Database, options: ImportOptions, h
     phases.insertMs = Math.round(writer.insertMs);
     phases.labelWaitMs = Math.round(writer.labelWaitMs);
     phases.labelMs = Math.round(labeler?.busyMs() ?? 0);
+    const labelCpu = labeler?.threadCpuMs() ?? null;
+    const indexCpu = threadCpuMs();
     await labeler?.close();
     if (deferred) {
       hooks.progress(writer.rows, writer.rows, 'indexing');
@@ -150,6 +154,10 @@ export async function runImport(db: Database.Database, options: ImportOptions, h
       throw new ImportError([`${source}: ${why}`]);
     }
     phases.indexMs = lap();
+    const indexed = threadCpuMs();
+    if (readCpu !== null && indexCpu !== null && indexed !== null) {
+      phases.cpu = { readMs: indexCpu - readCpu, indexMs: indexed - indexCpu, labelMs: labelCpu };
+    }
     if (problems.count > 0) warnings.push(`${problems.count} bad rows skipped; first: ${problems.first.slice(0, 3).join('; ')}`);
     if (folder.noGps > 0) warnings.push(`${folder.noGps} photos without GPS in their EXIF were not imported`);
     if (folder.otherFiles > 0) warnings.push(`${folder.otherFiles} files that are not photos were ignored`);
