@@ -2,11 +2,12 @@
  * The records of a dataset CSV, exactly as csv-parse gives them with `csvOptions`
  * (comma-separated, RFC 4180 quotes, UTF-8 with an optional BOM, column counts free),
  * at a fraction of its cost: a string scanner handles the files big imports are made
- * of (`\n` line ends, well-formed quotes, valid UTF-8). Anything else (a `\r`, a
- * stray or unclosed quote, text after a closing quote, invalid UTF-8, a UTF-16 BOM)
- * hands over to csv-parse, which reads the file again from its start and skips the
- * records already given, so its records, line counts and errors are the ones callers
- * always got.
+ * of (`\n` or `\r\n` line ends, as csv-parse finds them: the first line end of the
+ * file; well-formed quotes; valid UTF-8). Anything else (a line end of the other kind
+ * outside quotes, a stray or unclosed quote, text after a closing quote, invalid UTF-8,
+ * a UTF-16 BOM) hands over to csv-parse, which reads the file again from its start
+ * and skips the records already given, so its records, line counts and errors are
+ * the ones callers always got.
  */
 import fs from 'node:fs';
 import { StringDecoder } from 'node:string_decoder';
@@ -17,7 +18,11 @@ export const csvOptions = { relax_column_count: true, bom: true } as const;
 
 const COMMA = 44;
 const QUOTE = 34;
+const CR = 13;
 const LF = 10;
+
+/** A file's line end: `\n`, or `\r\n` (then a lone `\r` or `\n` outside quotes hands over). */
+type LineEnd = '\n' | '\r\n';
 
 /** How far the reading is: for progress, and for the line count of multi-line fields. */
 export interface CsvProgress {
@@ -25,25 +30,32 @@ export interface CsvProgress {
   bytes: number;
   /** Whether a double quote has been seen in what was read (only then can a field hold a newline). */
   quoteSeen: boolean;
+  /** Set when csv-parse took over from the scanner. */
+  handedOver?: boolean;
 }
 
 /** A record, or why the scanner stops here: more text is needed, or csv-parse must take over. */
 type Scan = string[] | 'more' | 'hand-over';
 
-/** Scans records out of one stretch of text, remembering where its next newline and quote are. */
+/** Scans records out of one stretch of text, remembering where its next line end, quote, `\r` and `\n` are. */
 class Scanner {
   /** Where the record after the last one scanned starts. */
   at = 0;
-  private nl = -1;
-  private quote = -1;
+  private eolAt: number;
+  private quoteAt: number;
+  private crAt: number;
+  private lfAt: number;
 
   constructor(
     private readonly text: string,
+    private readonly eol: LineEnd,
     /** No text follows this. */
     private readonly final: boolean,
   ) {
-    this.nl = text.indexOf('\n');
-    this.quote = text.indexOf('"');
+    this.eolAt = text.indexOf(eol);
+    this.quoteAt = text.indexOf('"');
+    this.crAt = eol === '\n' ? -1 : text.indexOf('\r');
+    this.lfAt = eol === '\n' ? -1 : text.indexOf('\n');
   }
 
   /** The text not scanned yet. */
@@ -55,14 +67,22 @@ class Scanner {
     return this.at >= this.text.length;
   }
 
-  private nextNl(pos: number): number {
-    if (this.nl !== -1 && this.nl < pos) this.nl = this.text.indexOf('\n', pos);
-    return this.nl;
+  private nextEol(pos: number): number {
+    if (this.eolAt !== -1 && this.eolAt < pos) this.eolAt = this.text.indexOf(this.eol, pos);
+    return this.eolAt;
   }
 
   private nextQuote(pos: number): number {
-    if (this.quote !== -1 && this.quote < pos) this.quote = this.text.indexOf('"', pos);
-    return this.quote;
+    if (this.quoteAt !== -1 && this.quoteAt < pos) this.quoteAt = this.text.indexOf('"', pos);
+    return this.quoteAt;
+  }
+
+  /** Whether a `\r` or `\n` lies in [pos, stop): in a `\r\n` file, one that ends no line. */
+  private loneBreak(pos: number, stop: number): boolean {
+    if (this.eol === '\n') return false;
+    if (this.crAt !== -1 && this.crAt < pos) this.crAt = this.text.indexOf('\r', pos);
+    if (this.lfAt !== -1 && this.lfAt < pos) this.lfAt = this.text.indexOf('\n', pos);
+    return (this.crAt !== -1 && this.crAt < stop) || (this.lfAt !== -1 && this.lfAt < stop);
   }
 
   /** The record at `at`; on success `at` moves past it. */
@@ -97,27 +117,61 @@ class Scanner {
           pos++;
           continue;
         }
-        if (c !== LF) return 'hand-over';
-        this.at = pos + 1;
+        if (this.eol === '\n') {
+          if (c !== LF) return 'hand-over';
+          this.at = pos + 1;
+          return fields;
+        }
+        if (c !== CR) return 'hand-over';
+        if (pos + 1 === text.length) return this.final ? 'hand-over' : 'more';
+        if (text.charCodeAt(pos + 1) !== LF) return 'hand-over';
+        this.at = pos + 2;
         return fields;
       }
-      let nl = this.nextNl(pos);
-      if (nl === -1) {
+      let eol = this.nextEol(pos);
+      if (eol === -1) {
         if (!this.final) return 'more';
-        nl = text.length;
+        eol = text.length;
       }
       const comma = text.indexOf(',', pos);
-      const stop = comma !== -1 && comma < nl ? comma : nl;
+      const stop = comma !== -1 && comma < eol ? comma : eol;
       const quote = this.nextQuote(pos);
-      if (quote !== -1 && quote < stop) return 'hand-over';
+      if ((quote !== -1 && quote < stop) || this.loneBreak(pos, stop)) return 'hand-over';
       fields.push(text.slice(pos, stop));
       if (stop === comma) {
         pos = comma + 1;
         continue;
       }
-      this.at = nl === text.length ? nl : nl + 1;
+      this.at = eol === text.length ? eol : eol + this.eol.length;
       return fields;
     }
+  }
+}
+
+/**
+ * The file's line end as csv-parse finds it (the first `\r\n`, `\n` or `\r` outside
+ * quotes), from the text read so far: null while it is not known yet, 'hand-over'
+ * for a line end of `\r` alone.
+ */
+function lineEndOf(text: string, final: boolean): LineEnd | null | 'hand-over' {
+  let pos = 0;
+  for (;;) {
+    const cr = text.indexOf('\r', pos);
+    const lf = text.indexOf('\n', pos);
+    const first = cr === -1 ? lf : lf === -1 ? cr : Math.min(cr, lf);
+    const quote = text.indexOf('"', pos);
+    if (quote !== -1 && (first === -1 || quote < first)) {
+      // Past the quoted stretch (a doubled quote inside makes two stretches: the same).
+      const close = text.indexOf('"', quote + 1);
+      if (close === -1) return final ? 'hand-over' : null;
+      pos = close + 1;
+      continue;
+    }
+    // No line end outside quotes in the whole file: one record, whose `\r`s are all quoted.
+    if (first === -1) return final ? '\r\n' : null;
+    if (first === lf) return '\n';
+    if (first + 1 === text.length) return final ? 'hand-over' : null;
+    return text.charCodeAt(first + 1) === LF ? '\r\n' : 'hand-over';
   }
 }
 
@@ -134,6 +188,7 @@ export async function* csvRecords(file: string, progress: CsvProgress, highWater
   try {
     let text = '';
     let first = true;
+    let eol: LineEnd | null = null;
     scan: for await (const chunk of input as AsyncIterable<Buffer>) {
       progress.bytes += chunk.length;
       let decoded = decoder.write(chunk);
@@ -142,12 +197,20 @@ export async function* csvRecords(file: string, progress: CsvProgress, highWater
         // A UTF-8 BOM is dropped; a UTF-16 one (which csv-parse also reads) decodes as U+FFFD.
         if (decoded.charCodeAt(0) === 0xfeff) decoded = decoded.slice(1);
       }
-      if (decoded.includes('\r') || decoded.includes('\uFFFD')) {
+      if (decoded.includes('\uFFFD') || (eol === '\n' && decoded.includes('\r'))) {
         handOver = true;
         break;
       }
       if (!progress.quoteSeen && decoded.includes('"')) progress.quoteSeen = true;
-      const scanner = new Scanner(text.length === 0 ? decoded : text + decoded, false);
+      text = text.length === 0 ? decoded : text + decoded;
+      const lineEnd: LineEnd | null | 'hand-over' = eol ?? lineEndOf(text, false);
+      if (lineEnd === null) continue;
+      if (lineEnd === 'hand-over' || (eol === null && lineEnd === '\n' && text.includes('\r'))) {
+        handOver = true;
+        break;
+      }
+      eol = lineEnd;
+      const scanner = new Scanner(text, lineEnd, false);
       while (!scanner.done) {
         const record = scanner.next();
         if (record === 'more') break;
@@ -161,10 +224,11 @@ export async function* csvRecords(file: string, progress: CsvProgress, highWater
       text = scanner.rest();
     }
     if (!handOver) {
-      const rest = decoder.end();
-      if (rest.includes('\r') || rest.includes('\uFFFD')) handOver = true;
+      text += decoder.end();
+      const found = eol ?? lineEndOf(text, true);
+      if (found === null || found === 'hand-over' || text.includes('\uFFFD') || (found === '\n' && text.includes('\r'))) handOver = true;
       else {
-        const scanner = new Scanner(text + rest, true);
+        const scanner = new Scanner(text, found, true);
         while (!scanner.done) {
           const record = scanner.next();
           if (typeof record === 'string') {
@@ -187,6 +251,7 @@ async function* csvParseRecords(file: string, progress: CsvProgress, skip: numbe
   const input = readStreamOf(file, { highWaterMark: 1024 * 1024, limit: size });
   progress.bytes = 0;
   progress.quoteSeen = false;
+  progress.handedOver = true;
   input.on('data', (chunk) => {
     progress.bytes += (chunk as Buffer).length;
     if (!progress.quoteSeen && (chunk as Buffer).indexOf(34) !== -1) progress.quoteSeen = true;
