@@ -70,6 +70,15 @@ function scoreParts(flags: number, gazetteer: ChainNames, dataset: ChainNames | 
   return { weight, agree };
 }
 
+/**
+ * A string with storage of its own (not a slice of, or a join over, other strings): for
+ * what is kept for the whole of an import, where a slice of one block of the file
+ * would keep that block alive.
+ */
+export function ownCopy(s: string): string {
+  return JSON.parse(JSON.stringify(s)) as string;
+}
+
 /** Entries a LabelScorer keeps before it starts afresh (bounds its memory). */
 const SCORER_ENTRIES = 200_000;
 
@@ -87,7 +96,8 @@ export class LabelScorer {
     if (parts === undefined) {
       if (this.parts.size >= SCORER_ENTRIES) this.parts.clear();
       parts = scoreParts(flags, gazetteer, dataset);
-      this.parts.set(key, parts);
+      // Kept as a copy of its own: a key built from slices of a bigger text would keep that text alive.
+      this.parts.set(ownCopy(key), parts);
     }
     return scoreFromParts(parts, cityKm);
   }
@@ -105,9 +115,9 @@ export class AgreementCounter {
     const entry = this.counts.get(key);
     if (entry) {
       entry.count++;
-      if (entry.country === null) entry.country = country;
+      if (entry.country === null && country !== null) entry.country = ownCopy(country);
     } else {
-      this.counts.set(key, { countryCode, country, agree, count: 1 });
+      this.counts.set(ownCopy(key), { countryCode: countryCode === null ? null : ownCopy(countryCode), country: country === null ? null : ownCopy(country), agree, count: 1 });
     }
   }
 
