@@ -112,6 +112,13 @@ function cpuMs(since: NodeJS.CpuUsage): number {
   return (u.user + u.system) / 1000;
 }
 
+/** The threads' CPU times, where the system tells them: unlike wall times, other processes' load leaves them be. */
+function threadCpu(cpu: ImportResult['phases']['cpu']): string {
+  if (cpu === null) return '';
+  const s = (ms: number): string => `${(ms / 1000).toFixed(1)} s`;
+  return ` (import thread: reading ${s(cpu.readMs)}, indexes ${s(cpu.indexMs)}${cpu.labelMs === null ? '' : `; labelling thread ${s(cpu.labelMs)}`})`;
+}
+
 async function timed<T>(fn: () => Promise<T>): Promise<{ ms: number; value: T }> {
   const start = performance.now();
   const value = await fn();
@@ -138,7 +145,7 @@ async function run(ctx: BenchContext): Promise<void> {
       ctx.figure({ name: `import ${rows} MP16-Pro rows, no labels`, value: imp.ms / 1000, unit: 's', target: rows === MP16_ROWS ? '< 60 s' : undefined });
       ctx.figure({ name: 'import rate', value: Math.round(rows / (imp.ms / 1000)), unit: 'rows/s' });
       const ph = imp.value.phases;
-      ctx.note(`phases: read+insert ${(ph.readMs / 1000).toFixed(1)} s, indexes ${(ph.indexMs / 1000).toFixed(1)} s, facets ${(ph.facetsMs / 1000).toFixed(1)} s, commit ${(ph.commitMs / 1000).toFixed(1)} s, WAL checkpoint ${(ph.checkpointMs / 1000).toFixed(1)} s; process CPU ${(cpuMs(cpu0) / 1000).toFixed(1)} s`);
+      ctx.note(`phases: read+insert ${(ph.readMs / 1000).toFixed(1)} s, indexes ${(ph.indexMs / 1000).toFixed(1)} s, facets ${(ph.facetsMs / 1000).toFixed(1)} s, commit ${(ph.commitMs / 1000).toFixed(1)} s, WAL checkpoint ${(ph.checkpointMs / 1000).toFixed(1)} s; process CPU ${(cpuMs(cpu0) / 1000).toFixed(1)} s${threadCpu(ph.cpu)}; load average ${os.loadavg()[0]?.toFixed(1)}`);
       ctx.figure({ name: 'peak RSS before the import (main)', value: Math.round(rssBefore), unit: 'MiB' });
       ctx.figure({ name: 'peak RSS main + import worker (one process)', value: Math.round(peakRssMb()), unit: 'MiB', target: '< 2048 MiB' });
       ctx.figure({ name: 'project file after import', value: Math.round(fs.statSync(project).size / 2 ** 20), unit: 'MiB' });
@@ -166,7 +173,7 @@ async function run(ctx: BenchContext): Promise<void> {
         ctx.note(
           `${name}: read+label+insert ${s(p.readMs)} (inside INSERTs ${s(p.insertMs)}, waiting for labels ${s(p.labelWaitMs)}; ` +
             `labeler busy ${s(p.labelMs)}), indexes ${s(p.indexMs)}, facets ${s(p.facetsMs)}, commit ${s(p.commitMs)}, WAL checkpoint ${s(p.checkpointMs)}; ` +
-            `process CPU (all threads) ${cpuS.toFixed(1)} s; load average ${os.loadavg()[0]?.toFixed(1)}`,
+            `process CPU (all threads) ${cpuS.toFixed(1)} s${threadCpu(p.cpu)}; load average ${os.loadavg()[0]?.toFixed(1)}`,
         );
         return r.ms;
       } finally {

@@ -9,14 +9,17 @@
  * returns a promise when a block is due to be written.
  *
  * Rows are buffered and inserted BATCH at a time with multi-row INSERT statements,
- * which saves better-sqlite3's per-call overhead (a few percent of a bulk load; the
- * B-tree work dominates). Ids are assigned here, so the labels of a batch can be
- * written without asking SQLite for rowids. A batch that
+ * which saves better-sqlite3's per-call overhead. Binding a value costs about as much
+ * as SQLite storing it, so what is the same for every row of the import (the dataset,
+ * the creation time, a label's source and the columns a dataset label leaves empty)
+ * is written into the statements' text instead of bound: a gazetteer label binds 13
+ * values, a dataset label 5, an image 8. Ids are assigned here, so the labels of a
+ * batch can be written without asking SQLite for rowids. A batch that
  * hits a duplicate id is undone by SQLite (statement-level rollback) and replayed row
  * by row, so the duplicate is found and reported by its line.
  */
 import type Database from 'better-sqlite3';
-import { AgreementCounter, scoreLabel, type ChainNames } from '../geo/label-risk.js';
+import { AgreementCounter, LabelScorer, type ChainNames } from '../geo/label-risk.js';
 import { LabelFacetCounter } from './label-facets.js';
 import type { CountryCodeLookup } from './country-codes.js';
 import { LabelDecoder, type GazetteerLabel, type LabelBatch } from './label-batch.js';
@@ -48,29 +51,54 @@ const BATCH = 64;
 const BLOCK = 4096;
 /** Blocks waiting for their labels before the reader is made to wait. */
 const IN_FLIGHT = 4;
-const IMAGE_COLS = 9;
-const LABEL_COLS = 16;
-const IMAGE_SQL = 'INSERT INTO images(id, dataset_id, rel_path, lat, lon, split, meta_json, photo, source_line) VALUES ';
-const LABEL_SQL = `INSERT INTO cor_labels(image_id, dataset_id, source, country_code, country, region_code, region, city,
-                   city_lat, city_lon, city_km, border_km, flags, created_at, risk, agree) VALUES `;
+/** Values bound per image row: id, rel_path, lat, lon, split, meta_json, photo, source_line. */
+const IMAGE_COLS = 8;
+/** Where the photo flag is among an image row's values. */
+const PHOTO_AT = 6;
+/** A label row's kind: its source, and how many values it binds. */
+const DATASET = 'd';
+const GAZETTEER = 'g';
+const DATASET_COLS = 5;
+const GAZETTEER_COLS = 13;
+/** Label-row patterns (one kind letter per row) with a statement of their own, at most. */
+const MAX_PATTERNS = 64;
+
+const sqlText = (s: string): string => `'${s.replace(/'/g, "''")}'`;
+
+/** The INSERT texts of one import: its dataset id and creation time written in. */
+function statementTexts(datasetId: number, createdAt: string): { image: string; dataset: string; gazetteer: string; labelHead: string } {
+  const ds = String(Math.trunc(datasetId));
+  const at = sqlText(createdAt);
+  return {
+    image: `(?, ${ds}, ?, ?, ?, ?, ?, ?, ?)`,
+    // image_id, country_code, country, region, city
+    dataset: `(?, ${ds}, 'dataset', ?, ?, NULL, ?, ?, NULL, NULL, NULL, NULL, 0, ${at}, NULL, NULL)`,
+    // image_id, country_code, country, region_code, region, city, city_lat, city_lon, city_km, border_km, flags, risk, agree
+    gazetteer: `(?, ${ds}, 'gazetteer', ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ${at}, ?, ?)`,
+    labelHead: `INSERT INTO cor_labels(image_id, dataset_id, source, country_code, country, region_code, region, city,
+                city_lat, city_lon, city_km, border_km, flags, created_at, risk, agree) VALUES `,
+  };
+}
+const IMAGE_HEAD = 'INSERT INTO images(id, dataset_id, rel_path, lat, lon, split, meta_json, photo, source_line) VALUES ';
 
 /**
- * The parameters of one gazetteer label row, appended to `out` (the one place they are
- * built), with the review queue's risk and the label sources' agreement scored once here.
+ * The bound values of one gazetteer label row, appended to `out` (the one place they
+ * are built), with the review queue's risk and the label sources' agreement.
  */
-export function pushGazetteerLabel(
-  out: unknown[],
-  imageId: number,
-  datasetId: number,
-  l: GazetteerLabel,
-  own: ChainNames | null,
-  createdAt: string,
-): void {
-  const scored = scoreLabel(l.flags, l.cityKm, l, own);
-  out.push(
-    imageId, datasetId, 'gazetteer', l.countryCode, l.country, l.regionCode, l.region, l.city,
-    l.cityLat, l.cityLon, l.cityKm, l.borderKm, l.flags, createdAt, scored.risk, scored.agree,
-  );
+function pushGazetteerLabel(out: unknown[], imageId: number, l: GazetteerLabel, scored: { risk: number; agree: number }): void {
+  out.push(imageId, l.countryCode, l.country, l.regionCode, l.region, l.city, l.cityLat, l.cityLon, l.cityKm, l.borderKm, l.flags, scored.risk, scored.agree);
+}
+
+const keyPart = (s: string | null): string => (s === null ? '-' : `${s.length}:${s}`);
+
+/**
+ * What a gazetteer label's score depends on, besides the distance: its place and city
+ * (entries of the batch tables, so their indexes), its flags and the dataset's names.
+ */
+function scoreKey(place: number, city: number, flags: number, own: ChainNames | null): string {
+  const head = `${place} ${city} ${flags}`;
+  if (own === null) return head;
+  return `${head} ${keyPart(own.countryCode)}${keyPart(own.country)}${keyPart(own.region)}${keyPart(own.city)}`;
 }
 
 /** Rows gathered for the labeler: their statement parameters, and the points to label. */
@@ -85,16 +113,14 @@ interface Block {
 interface Chunk {
   images: unknown[];
   labels: unknown[];
+  /** One kind letter per label row in `labels` (DATASET or GAZETTEER), in order. */
+  kinds: string;
   lines: (number | null)[];
   labelCounts: number[];
   /** Per row, the dataset's own place chain (the gazetteer label's risk compares with it). */
   owns: (ChainNames | null)[];
 }
 
-function values(cols: number, rows: number): string {
-  const one = `(${new Array<string>(cols).fill('?').join(', ')})`;
-  return new Array<string>(rows).fill(one).join(', ');
-}
 
 export class DatasetWriter {
   rows = 0;
@@ -113,15 +139,19 @@ export class DatasetWriter {
 
   private nextId: number;
   private readonly db: Database.Database;
+  private readonly sql: ReturnType<typeof statementTexts>;
   private readonly imageOne: Database.Statement;
   private readonly imageStatements = new Map<number, Database.Statement>();
-  private readonly labelStatements = new Map<number, Database.Statement>();
+  /** By label-row pattern; beyond MAX_PATTERNS, by row count with every column bound. */
+  private readonly labelStatements = new Map<string, Database.Statement>();
+  private readonly boundStatements = new Map<number, Database.Statement>();
   private readonly lineOf: Database.Statement;
 
   // The pending chunk: flat parameter lists, and per row its line and label count
   // (the dataset's own labels only: gazetteer labels are merged in when written).
   private images: unknown[] = [];
   private labels: unknown[] = [];
+  private kinds = '';
   private lines: (number | null)[] = [];
   private labelCounts: number[] = [];
   private owns: (ChainNames | null)[] = [];
@@ -129,6 +159,7 @@ export class DatasetWriter {
   private block: Block | null = null;
   private readonly waiting: Block[] = [];
   private readonly decoder = new LabelDecoder();
+  private readonly scorer = new LabelScorer();
 
   constructor(
     db: Database.Database,
@@ -138,7 +169,8 @@ export class DatasetWriter {
     // Safe: the import holds the write lock for its whole transaction.
     const max = db.prepare('SELECT COALESCE(MAX(id), 0) AS m FROM images').get() as { m: number };
     this.nextId = max.m + 1;
-    this.imageOne = db.prepare(IMAGE_SQL + values(IMAGE_COLS, 1));
+    this.sql = statementTexts(setup.datasetId, setup.createdAt);
+    this.imageOne = db.prepare(IMAGE_HEAD + this.sql.image);
     this.lineOf = db.prepare('SELECT source_line FROM images WHERE dataset_id = ? AND rel_path = ?').pluck();
   }
 
@@ -160,12 +192,13 @@ export class DatasetWriter {
     const s = this.setup;
     const id = this.nextId++;
     const present = s.photos !== null && s.photos.has(relPath);
-    this.images.push(id, s.datasetId, relPath, lat, lon, split, meta, present ? 1 : 0, line);
+    this.images.push(id, relPath, lat, lon, split, meta, present ? 1 : 0, line);
     let labels = 0;
     let own: ChainNames | null = null;
     if (chain !== null && (chain.country !== null || chain.region !== null || chain.city !== null)) {
       own = { countryCode: s.countryCode(chain.country), country: chain.country, region: chain.region, city: chain.city };
-      this.labels.push(id, s.datasetId, 'dataset', own.countryCode, chain.country, null, chain.region, chain.city, null, null, null, null, 0, s.createdAt, null, null);
+      this.labels.push(id, own.countryCode, chain.country, chain.region, chain.city);
+      this.kinds += DATASET;
       labels++;
     }
     this.lines.push(line);
@@ -201,9 +234,10 @@ export class DatasetWriter {
   }
 
   private takeChunk(): Chunk {
-    const chunk = { images: this.images, labels: this.labels, lines: this.lines, labelCounts: this.labelCounts, owns: this.owns };
+    const chunk = { images: this.images, labels: this.labels, kinds: this.kinds, lines: this.lines, labelCounts: this.labelCounts, owns: this.owns };
     this.images = [];
     this.labels = [];
+    this.kinds = '';
     this.lines = [];
     this.labelCounts = [];
     this.owns = [];
@@ -226,22 +260,29 @@ export class DatasetWriter {
     const batch = await block.labelled;
     this.labelWaitMs += performance.now() - waitStarted;
     this.decoder.accept(batch);
-    const datasetId = this.setup.datasetId;
-    const createdAt = this.setup.createdAt;
     let k = 0;
     for (const chunk of block.chunks) {
       // Each row's labels in order: the dataset's own (already in chunk.labels), then the gazetteer's.
       const merged: unknown[] = [];
+      let kinds = '';
       let from = 0;
+      let kindAt = 0;
       for (let r = 0; r < chunk.lines.length; r++, k++) {
         const own = chunk.labelCounts[r] ?? 0;
-        for (let e = from + own * LABEL_COLS; from < e; from++) merged.push(chunk.labels[from]);
+        for (let e = kindAt + own; kindAt < e; kindAt++) {
+          kinds += chunk.kinds[kindAt];
+          for (let end = from + (chunk.kinds[kindAt] === DATASET ? DATASET_COLS : GAZETTEER_COLS); from < end; from++) merged.push(chunk.labels[from]);
+        }
         const l = this.decoder.label(batch, k);
         if (l === null) continue;
-        pushGazetteerLabel(merged, chunk.images[r * IMAGE_COLS] as number, datasetId, l, chunk.owns[r] ?? null, createdAt);
+        const names = chunk.owns[r] ?? null;
+        const key = scoreKey(batch.place[k] ?? -1, batch.city[k] ?? -1, l.flags, names);
+        pushGazetteerLabel(merged, chunk.images[r * IMAGE_COLS] as number, l, this.scorer.score(key, l.flags, l.cityKm, l, names));
+        kinds += GAZETTEER;
         chunk.labelCounts[r] = own + 1;
       }
       chunk.labels = merged;
+      chunk.kinds = kinds;
       this.writeChunk(chunk);
     }
   }
@@ -267,17 +308,17 @@ export class DatasetWriter {
 
   private writeRows(chunk: Chunk): void {
     const n = chunk.lines.length;
-    const { images, labels } = chunk;
+    const { images, labels, kinds } = chunk;
     let ok = true;
     try {
       // One statement for the whole batch: a failure undoes all of it, nothing half-written.
-      this.statement(this.imageStatements, IMAGE_SQL, IMAGE_COLS, n).run(images);
+      this.imageStatement(n).run(images);
     } catch (err) {
       if (!isDuplicate(err)) throw err;
       ok = false;
     }
     if (ok) {
-      this.insertLabels(labels);
+      this.insertLabels(labels, kinds);
       for (let r = 0; r < n; r++) this.count(r, images);
     } else {
       this.replay(chunk);
@@ -286,64 +327,113 @@ export class DatasetWriter {
 
   private count(r: number, images: unknown[]): void {
     this.rows++;
-    if (images[r * IMAGE_COLS + 7] === 1) this.photosPresent++;
+    if (images[r * IMAGE_COLS + PHOTO_AT] === 1) this.photosPresent++;
     else this.photosMissing++;
   }
 
-  private insertLabels(labels: unknown[]): void {
-    const rows = labels.length / LABEL_COLS;
-    if (rows === 0) return;
-    for (let start = 0; start < rows; start += BATCH) {
-      const k = Math.min(BATCH, rows - start);
-      this.statement(this.labelStatements, LABEL_SQL, LABEL_COLS, k).run(start === 0 && k === rows ? labels : labels.slice(start * LABEL_COLS, (start + k) * LABEL_COLS));
-    }
-    for (let o = 0; o < labels.length; o += LABEL_COLS) {
-      const source = labels[o + 2] as string;
-      if (source === 'dataset') this.datasetLabels++;
-      else {
+  /** Inserts label rows (`kinds`: one letter per row) in order, then counts them. */
+  private insertLabels(labels: unknown[], kinds: string): void {
+    if (kinds.length === 0) return;
+    const stmt = this.labelStatements.get(kinds);
+    if (stmt !== undefined) stmt.run(labels);
+    else if (this.labelStatements.size < MAX_PATTERNS) {
+      const made = this.db.prepare(this.labelSql(kinds));
+      this.labelStatements.set(kinds, made);
+      made.run(labels);
+    } else this.insertBound(labels, kinds);
+    let o = 0;
+    for (let i = 0; i < kinds.length; i++) {
+      if (kinds[i] === DATASET) {
+        this.datasetLabels++;
+        const countryCode = labels[o + 1] as string | null;
+        this.facets.add('dataset', countryCode, labels[o + 2] as string | null, null, labels[o + 3] as string | null, labels[o + 4] as string | null, 0);
+        o += DATASET_COLS;
+      } else {
         this.labeled++;
-        this.agreement.add(labels[o + 3] as string | null, labels[o + 4] as string | null, labels[o + 15] as number);
+        const countryCode = labels[o + 1] as string | null;
+        const country = labels[o + 2] as string | null;
+        this.agreement.add(countryCode, country, labels[o + 12] as number);
+        this.facets.add(
+          'gazetteer',
+          countryCode,
+          country,
+          labels[o + 3] as string | null,
+          labels[o + 4] as string | null,
+          labels[o + 5] as string | null,
+          labels[o + 10] as number,
+        );
+        o += GAZETTEER_COLS;
       }
-      this.facets.add(
-        source,
-        labels[o + 3] as string | null,
-        labels[o + 4] as string | null,
-        labels[o + 5] as string | null,
-        labels[o + 6] as string | null,
-        labels[o + 7] as string | null,
-        labels[o + 12] as number,
-      );
     }
   }
 
-  /** A multi-row INSERT for `rows` rows, prepared once per size. */
-  private statement(cache: Map<number, Database.Statement>, sql: string, cols: number, rows: number): Database.Statement {
-    let stmt = cache.get(rows);
+  /**
+   * Label rows with every column bound (one statement per row count): for chunks whose
+   * pattern of kinds has no statement of its own.
+   */
+  private insertBound(labels: unknown[], kinds: string): void {
+    const { datasetId, createdAt } = this.setup;
+    const full: unknown[] = [];
+    let o = 0;
+    for (const k of kinds) {
+      if (k === DATASET) {
+        full.push(labels[o], datasetId, 'dataset', labels[o + 1], labels[o + 2], null, labels[o + 3], labels[o + 4], null, null, null, null, 0, createdAt, null, null);
+        o += DATASET_COLS;
+      } else {
+        full.push(labels[o], datasetId, 'gazetteer');
+        for (let c = 1; c <= 10; c++) full.push(labels[o + c]);
+        full.push(createdAt, labels[o + 11], labels[o + 12]);
+        o += GAZETTEER_COLS;
+      }
+    }
+    let stmt = this.boundStatements.get(kinds.length);
     if (stmt === undefined) {
-      stmt = this.db.prepare(sql + values(cols, rows));
-      cache.set(rows, stmt);
+      const row = `(${new Array<string>(16).fill('?').join(', ')})`;
+      stmt = this.db.prepare(this.sql.labelHead + new Array<string>(kinds.length).fill(row).join(', '));
+      this.boundStatements.set(kinds.length, stmt);
+    }
+    stmt.run(full);
+  }
+
+  private labelSql(kinds: string): string {
+    const rows: string[] = [];
+    for (const k of kinds) rows.push(k === DATASET ? this.sql.dataset : this.sql.gazetteer);
+    return this.sql.labelHead + rows.join(', ');
+  }
+
+  /** A multi-row image INSERT for `rows` rows, prepared once per size. */
+  private imageStatement(rows: number): Database.Statement {
+    let stmt = this.imageStatements.get(rows);
+    if (stmt === undefined) {
+      stmt = this.db.prepare(IMAGE_HEAD + new Array<string>(rows).fill(this.sql.image).join(', '));
+      this.imageStatements.set(rows, stmt);
     }
     return stmt;
   }
 
   /** Row by row, after a batch met a duplicate id: the duplicate is reported, the rest written. */
   private replay(chunk: Chunk): void {
-    const { images, labels, lines, labelCounts } = chunk;
+    const { images, labels, kinds, lines, labelCounts } = chunk;
+    let kindAt = 0;
     let labelAt = 0;
     for (let r = 0; r < lines.length; r++) {
       const row = images.slice(r * IMAGE_COLS, (r + 1) * IMAGE_COLS);
-      const mine = labels.slice(labelAt * LABEL_COLS, (labelAt + (labelCounts[r] ?? 0)) * LABEL_COLS);
-      labelAt += labelCounts[r] ?? 0;
+      const mineKinds = kinds.slice(kindAt, kindAt + (labelCounts[r] ?? 0));
+      kindAt += mineKinds.length;
+      let width = 0;
+      for (const k of mineKinds) width += k === DATASET ? DATASET_COLS : GAZETTEER_COLS;
+      const mine = labels.slice(labelAt, labelAt + width);
+      labelAt += width;
       try {
         this.imageOne.run(row);
       } catch (err) {
         if (!isDuplicate(err)) throw err;
-        const relPath = row[2] as string;
+        const relPath = row[1] as string;
         const first = this.lineOf.get(this.setup.datasetId, relPath) as number | null | undefined;
         this.setup.problems.add(lines[r] ?? null, `duplicate id '${relPath}'${first ? ` (first at line ${first})` : ''}`);
         continue;
       }
-      this.insertLabels(mine);
+      this.insertLabels(mine, mineKinds);
       this.count(r, images);
     }
   }

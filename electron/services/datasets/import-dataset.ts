@@ -23,12 +23,19 @@ function startWorker(input: WorkerInput): Worker {
 export interface ImportTuning {
   /** Label on the import's own thread instead of a labelling thread beside it. */
   labelInThread?: boolean;
+  /** Drop the indexes for the load and build them after (true) or keep them (false), whatever the size. */
+  deferIndexes?: boolean;
 }
 
 export function importDataset(projectPath: string, options: ImportOptions, task: TaskContext, tuning: ImportTuning = {}): Promise<ImportResult> {
   if (task.signal.aborted) return Promise.reject(new RpcError(ErrorCode.Cancelled, 'import cancelled before it started'));
   return new Promise<ImportResult>((resolve, reject) => {
-    const worker = startWorker({ projectPath, options, ...(tuning.labelInThread ? { labelInThread: true } : {}) });
+    const worker = startWorker({
+      projectPath,
+      options,
+      ...(tuning.labelInThread ? { labelInThread: true } : {}),
+      ...(tuning.deferIndexes === undefined ? {} : { deferIndexes: tuning.deferIndexes }),
+    });
     let settled = false;
     let killTimer: NodeJS.Timeout | null = null;
     const finish = (fn: () => void): void => {

@@ -41,6 +41,7 @@ try {
   store.db.pragma('wal_autocheckpoint = 0');
   const result = await runImport(store.db, input.options, {
     resourcesDir,
+    ...(input.deferIndexes === undefined ? {} : { deferIndexes: input.deferIndexes }),
     // A labelling thread pays off only with a second core to run it on.
     openLabels: () =>
       input.labelInThread || os.availableParallelism() < 2 ? inThreadLabels(loadLabeler(resourcesDir)) : workerLabels(resourcesDir),

@@ -4,6 +4,7 @@
  * place-name search read these few thousand rows instead of millions of labels.
  */
 import type Database from 'better-sqlite3';
+import { ownCopy } from '../geo/label-risk.js';
 
 export function refreshLabelFacets(db: Database.Database, datasetId: number): void {
   db.prepare('DELETE FROM label_facets WHERE dataset_id = ?').run(datasetId);
@@ -33,12 +34,12 @@ interface FacetEntry extends FacetRow {
 
 type Level = Map<string | null, Level | FacetEntry>;
 
-/** SQLite's MAX over text: NULLs ignored, the larger string kept. */
+/** SQLite's MAX over text (NULLs ignored, the larger string kept), as a string the counter may keep. */
 function maxText(a: string | null, b: string | null): string | null {
-  if (a === null) return b;
-  if (b === null) return a;
-  return b > a ? b : a;
+  return b !== null && (a === null || b > a) ? ownCopy(b) : a;
 }
+
+const kept = (s: string | null): string | null => (s === null ? null : ownCopy(s));
 
 /**
  * The same counts as refreshLabelFacets, gathered while an import writes its labels,
@@ -53,7 +54,7 @@ export class LabelFacetCounter {
     let next = level.get(key) as Level | undefined;
     if (next === undefined) {
       next = new Map();
-      level.set(key, next);
+      level.set(kept(key), next);
     }
     return next;
   }
@@ -63,7 +64,7 @@ export class LabelFacetCounter {
     const byFlags = child(child(child(child(this.root, source), countryCode), regionCode), city) as unknown as Map<number, FacetEntry>;
     let entry = byFlags.get(flags);
     if (entry === undefined) {
-      entry = { source, countryCode, country, regionCode, region, city, flags, count: 0 };
+      entry = { source, countryCode: kept(countryCode), country: kept(country), regionCode: kept(regionCode), region: kept(region), city: kept(city), flags, count: 0 };
       byFlags.set(flags, entry);
       this.entries.push(entry);
     } else {

@@ -16,10 +16,12 @@ export interface LabelPipe {
   close(): Promise<void>;
   /** Time spent labelling so far (ms), wherever it ran. */
   busyMs(): number;
+  /** CPU time of the labelling thread so far (ms); null when it is the caller's thread, or not known. */
+  threadCpuMs(): number | null;
 }
 
-/** Worker → pipe. */
-export type LabelWorkerReply = { seq: number; batch: LabelBatch; ms: number } | { seq: number; error: string };
+/** Worker → pipe. `cpuMs`: the labelling thread's CPU time so far. */
+export type LabelWorkerReply = { seq: number; batch: LabelBatch; ms: number; cpuMs: number | null } | { seq: number; error: string };
 
 /** Pipe → worker. */
 export interface LabelWorkerRequest {
@@ -40,6 +42,7 @@ export function inThreadLabels(labeler: PointLabeler): LabelPipe {
     },
     close: () => Promise.resolve(),
     busyMs: () => busy,
+    threadCpuMs: () => null,
   };
 }
 
@@ -49,6 +52,7 @@ export function workerLabels(resourcesDir: string): LabelPipe {
   let nextSeq = 0;
   let failure: Error | null = null;
   let busy = 0;
+  let cpu: number | null = null;
   const failAll = (err: Error): void => {
     failure ??= err;
     for (const p of pending.values()) p.reject(failure);
@@ -63,6 +67,7 @@ export function workerLabels(resourcesDir: string): LabelPipe {
       return;
     }
     busy += m.ms;
+    cpu = m.cpuMs;
     waiter.resolve(m.batch);
   });
   worker.on('error', (err) => failAll(err));
@@ -81,5 +86,6 @@ export function workerLabels(resourcesDir: string): LabelPipe {
       await worker.terminate();
     },
     busyMs: () => busy,
+    threadCpuMs: () => cpu,
   };
 }

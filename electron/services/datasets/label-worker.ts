@@ -5,6 +5,7 @@
 import { parentPort, workerData } from 'node:worker_threads';
 import { loadLabeler } from '../geo/labeler.js';
 import { LabelEncoder } from './label-batch.js';
+import { threadCpuMs } from './thread-cpu.js';
 import type { LabelWorkerReply, LabelWorkerRequest } from './label-pipe.js';
 
 const port = parentPort;
@@ -17,7 +18,7 @@ port.on('message', (m: LabelWorkerRequest) => {
   try {
     const started = performance.now();
     const batch = encoder.encode(m.points, m.n);
-    reply = { seq: m.seq, batch, ms: performance.now() - started };
+    reply = { seq: m.seq, batch, ms: performance.now() - started, cpuMs: threadCpuMs() };
   } catch (err) {
     port.postMessage({ seq: m.seq, error: err instanceof Error ? err.message : String(err) } satisfies LabelWorkerReply);
     return;

@@ -25,6 +25,7 @@ import { describeFsError } from './safe-files.js';
 import type { ImportOptions, ImportResult } from './types.js';
 import { refreshAgreement } from '../geo/label-risk.js';
 import { refreshLabelFacets } from './label-facets.js';
+import { threadCpuMs } from './thread-cpu.js';
 
 export interface ImportHooks {
   /** Already throttled by runImport (about 10 a second); the hook just forwards. */
@@ -34,6 +35,8 @@ export interface ImportHooks {
   resourcesDir: string;
   /** Made lazily, only when labels are asked for (loading geodata takes a second). */
   openLabels(): LabelPipe;
+  /** Overrides whether the indexes are dropped for the load (by default: when the import is big). */
+  deferIndexes?: boolean;
 }
 
 /** At most this often a progress message (ms): the UI needs no more than ~10 a second. */
@@ -57,7 +60,7 @@ export async function runImport(db: Database.Database, options: ImportOptions, h
     }
     if (!stat?.isDirectory()) throw new RpcError(ErrorCode.NotFound, `${imagesDir}: no such folder (the image folder)`);
   }
-  const phases = { listMs: 0, readMs: 0, insertMs: 0, labelWaitMs: 0, labelMs: 0, indexMs: 0, facetsMs: 0, commitMs: 0, checkpointMs: 0 };
+  const phases: ImportResult['phases'] = { listMs: 0, readMs: 0, insertMs: 0, labelWaitMs: 0, labelMs: 0, indexMs: 0, facetsMs: 0, commitMs: 0, checkpointMs: 0, cpu: null };
   let mark = performance.now();
   const lap = (): number => {
     const now = performance.now();
@@ -93,7 +96,7 @@ export async function runImport(db: Database.Database, options: ImportOptions, h
         .run(name, imagesDir, format, source, createdAt).lastInsertRowid,
     );
     const writer = new DatasetWriter(db, { datasetId, photos, labels: labeler, countryCode, problems, createdAt });
-    const deferred = shouldDefer(db, plan.expectedRows) ? dropIndexes(db) : null;
+    const deferred = (hooks.deferIndexes ?? shouldDefer(db, plan.expectedRows)) ? dropIndexes(db) : null;
     let last = 0;
     const ctx: ReadContext = {
       writer,
@@ -109,6 +112,7 @@ export async function runImport(db: Database.Database, options: ImportOptions, h
       },
     };
 
+    const readCpu = threadCpuMs();
     let folder: FolderCounts = { noGps: 0, unreadable: 0, otherFiles: 0 };
     if (plan.kind === 'csv') await readCsv(source, plan.layout, ctx);
     else if (plan.kind === 'json') await readJson(source, ctx);
@@ -120,6 +124,8 @@ export async function runImport(db: Database.Database, options: ImportOptions, h
     phases.insertMs = Math.round(writer.insertMs);
     phases.labelWaitMs = Math.round(writer.labelWaitMs);
     phases.labelMs = Math.round(labeler?.busyMs() ?? 0);
+    const labelCpu = labeler?.threadCpuMs() ?? null;
+    const indexCpu = threadCpuMs();
     await labeler?.close();
     if (deferred) {
       hooks.progress(writer.rows, writer.rows, 'indexing');
@@ -148,6 +154,10 @@ export async function runImport(db: Database.Database, options: ImportOptions, h
       throw new ImportError([`${source}: ${why}`]);
     }
     phases.indexMs = lap();
+    const indexed = threadCpuMs();
+    if (readCpu !== null && indexCpu !== null && indexed !== null) {
+      phases.cpu = { readMs: indexCpu - readCpu, indexMs: indexed - indexCpu, labelMs: labelCpu };
+    }
     if (problems.count > 0) warnings.push(`${problems.count} bad rows skipped; first: ${problems.first.slice(0, 3).join('; ')}`);
     if (folder.noGps > 0) warnings.push(`${folder.noGps} photos without GPS in their EXIF were not imported`);
     if (folder.otherFiles > 0) warnings.push(`${folder.otherFiles} files that are not photos were ignored`);

@@ -74,6 +74,12 @@ export interface ImportResult {
     facetsMs: number;
     commitMs: number;
     checkpointMs: number;
+    /**
+     * CPU time (ms) of the import's thread while reading and while building indexes,
+     * and of the labelling thread (null when labels were made on the import's thread);
+     * null where the system does not tell a thread's CPU time.
+     */
+    cpu: { readMs: number; indexMs: number; labelMs: number | null } | null;
   };
   warnings: string[];
 }
@@ -103,4 +109,6 @@ export interface WorkerInput {
   options: ImportOptions;
   /** Label on the import's own thread instead of a labelling thread (the benchmark's baseline). */
   labelInThread?: boolean;
+  /** Drop and re-create the secondary indexes (true) or keep them (false), whatever the size. */
+  deferIndexes?: boolean;
 }

@@ -7,7 +7,7 @@
  * them (older projects at migration, labels inserted by other tools).
  */
 import type Database from 'better-sqlite3';
-import { countriesAgree, namesAgree, riskOf, type RiskInput } from './risk.js';
+import { countriesAgree, namesAgree, riskFromWeight, riskOf, type RiskInput } from './risk.js';
 
 /** Bits of cor_labels.agree: which levels were compared with the dataset's own label, and which agreed. */
 export const AGREE = {
@@ -29,9 +29,23 @@ export interface ChainNames {
 
 /** Risk in thousandths (an integer, as stored and indexed) and the agreement bits of one label. */
 export function scoreLabel(flags: number, cityKm: number | null, gazetteer: ChainNames, dataset: ChainNames | null): { risk: number; agree: number } {
+  return scoreFromParts(scoreParts(flags, gazetteer, dataset), cityKm);
+}
+
+/** What a label's score owes to its flags and names: the reasons' weight, and the agreement bits. */
+interface ScoreParts {
+  weight: number;
+  agree: number;
+}
+
+function scoreFromParts(parts: ScoreParts, cityKm: number | null): { risk: number; agree: number } {
+  return { risk: Math.round(riskFromWeight(parts.weight, cityKm) * 1000), agree: parts.agree };
+}
+
+function scoreParts(flags: number, gazetteer: ChainNames, dataset: ChainNames | null): ScoreParts {
   const input: RiskInput = {
     flags,
-    cityKm,
+    cityKm: null,
     gCountryCode: gazetteer.countryCode,
     gCountry: gazetteer.country,
     gRegion: gazetteer.region,
@@ -41,8 +55,9 @@ export function scoreLabel(flags: number, cityKm: number | null, gazetteer: Chai
     dRegion: dataset?.region ?? null,
     dCity: dataset?.city ?? null,
   };
-  const risk = Math.round(riskOf(input).risk * 1000);
-  if (!dataset) return { risk, agree: 0 };
+  // Without a distance the risk is the reasons' weight, a whole number.
+  const weight = riskOf(input).risk;
+  if (!dataset) return { weight, agree: 0 };
   let agree = AGREE.compared;
   const bits = (v: boolean | null, compared: number, yes: number): void => {
     if (v === null) return;
@@ -52,7 +67,40 @@ export function scoreLabel(flags: number, cityKm: number | null, gazetteer: Chai
   bits(countriesAgree(gazetteer.countryCode, gazetteer.country, dataset.countryCode, dataset.country), AGREE.countryCompared, AGREE.country);
   bits(namesAgree(gazetteer.region, dataset.region), AGREE.regionCompared, AGREE.region);
   bits(namesAgree(gazetteer.city, dataset.city), AGREE.cityCompared, AGREE.city);
-  return { risk, agree };
+  return { weight, agree };
+}
+
+/**
+ * A string with storage of its own (not a slice of, or a join over, other strings): for
+ * what is kept for the whole of an import, where a slice of one block of the file
+ * would keep that block alive.
+ */
+export function ownCopy(s: string): string {
+  return JSON.parse(JSON.stringify(s)) as string;
+}
+
+/** Entries a LabelScorer keeps before it starts afresh (bounds its memory). */
+const SCORER_ENTRIES = 200_000;
+
+/**
+ * scoreLabel for the millions of labels of an import, where a few thousand places
+ * and names repeat: the part of a score that does not depend on the distance to the
+ * city is remembered under a key the caller gives, which must determine the flags,
+ * the gazetteer names and the dataset's names.
+ */
+export class LabelScorer {
+  private readonly parts = new Map<string, ScoreParts>();
+
+  score(key: string, flags: number, cityKm: number | null, gazetteer: ChainNames, dataset: ChainNames | null): { risk: number; agree: number } {
+    let parts = this.parts.get(key);
+    if (parts === undefined) {
+      if (this.parts.size >= SCORER_ENTRIES) this.parts.clear();
+      parts = scoreParts(flags, gazetteer, dataset);
+      // Kept as a copy of its own: a key built from slices of a bigger text would keep that text alive.
+      this.parts.set(ownCopy(key), parts);
+    }
+    return scoreFromParts(parts, cityKm);
+  }
 }
 
 /**
@@ -67,9 +115,9 @@ export class AgreementCounter {
     const entry = this.counts.get(key);
     if (entry) {
       entry.count++;
-      if (entry.country === null) entry.country = country;
+      if (entry.country === null && country !== null) entry.country = ownCopy(country);
     } else {
-      this.counts.set(key, { countryCode, country, agree, count: 1 });
+      this.counts.set(ownCopy(key), { countryCode: countryCode === null ? null : ownCopy(countryCode), country: country === null ? null : ownCopy(country), agree, count: 1 });
     }
   }
 

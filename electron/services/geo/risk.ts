@@ -70,10 +70,16 @@ export function riskOf(input: RiskInput): { risk: number; reasons: RiskReason[] 
   const reasons: RiskReason[] = input.flags === 0 ? [] : bitsToFlags(input.flags);
   const hasDataset = input.dCountryCode !== null || input.dCountry !== null || input.dRegion !== null || input.dCity !== null;
   if (hasDataset) addDisagreements(input, reasons);
-  let risk = 0;
-  for (const r of reasons) risk += RISK_WEIGHTS[r];
-  if (input.cityKm !== null) risk += (2 * Math.min(input.cityKm, CITY_KM_CAP)) / CITY_KM_CAP;
-  return { risk: Math.round(risk * 1000) / 1000, reasons };
+  let weight = 0;
+  for (const r of reasons) weight += RISK_WEIGHTS[r];
+  return { risk: riskFromWeight(weight, input.cityKm), reasons };
+}
+
+/** A label's risk from its reasons' total weight and its distance to the city. */
+export function riskFromWeight(weight: number, cityKm: number | null): number {
+  let risk = weight;
+  if (cityKm !== null) risk += (2 * Math.min(cityKm, CITY_KM_CAP)) / CITY_KM_CAP;
+  return Math.round(risk * 1000) / 1000;
 }
 
 function addDisagreements(input: RiskInput, reasons: RiskReason[]): void {
