@@ -83,7 +83,7 @@ describe('completions: the exact error and the truth place', () => {
     insert.run(2, 0, 45.1234567, 4.7654321, 1);
     insert.run(3, 0, null, null, null);
     insert.run(4, 0, 1, 1, null);
-    expect(applyMigrations(old, 7)).toEqual([8]);
+    expect(applyMigrations(old, 7)).toEqual([8, 9]);
     const fresh = projectAt(migrations.length);
     const writer = new CompletionWriter(fresh, new TruthReader(fresh), null);
     writer.write(1, { imageId: 1, sample: 0, prediction: predictionFromPoint(48.85, 2.35) });

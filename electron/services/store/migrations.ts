@@ -352,6 +352,26 @@ export const migrations: readonly Migration[] = [
       db.exec('CREATE INDEX completions_for_metrics ON completions(run_id, image_id, sample, error_km, truth_place, country_ok, region_ok, city_ok)');
     },
   },
+  {
+    version: 9,
+    name: "gazetteer label indexes keyed without the source their WHERE makes constant",
+    sql: `
+      -- Each of these indexes holds gazetteer labels only (WHERE source = 'gazetteer'), so
+      -- a leading source column repeated the same text in every key: longer keys, and a
+      -- comparison more per key when an import sorts millions of them. Queries still say
+      -- source = 'gazetteer', which is what lets SQLite use a partial index at all.
+      DROP INDEX cor_labels_by_country;
+      DROP INDEX cor_labels_by_region;
+      DROP INDEX cor_labels_by_city;
+      DROP INDEX cor_labels_by_risk;
+      DROP INDEX cor_labels_by_country_risk;
+      CREATE INDEX cor_labels_by_country ON cor_labels(dataset_id, country_code, image_id) WHERE source = 'gazetteer';
+      CREATE INDEX cor_labels_by_region ON cor_labels(dataset_id, country_code, region_code, image_id) WHERE source = 'gazetteer';
+      CREATE INDEX cor_labels_by_city ON cor_labels(dataset_id, city, image_id) WHERE source = 'gazetteer';
+      CREATE INDEX cor_labels_by_risk ON cor_labels(dataset_id, risk DESC, image_id) WHERE source = 'gazetteer';
+      CREATE INDEX cor_labels_by_country_risk ON cor_labels(dataset_id, country_code, risk DESC, image_id) WHERE source = 'gazetteer';
+    `,
+  },
 ];
 
 export const latestSchemaVersion: number = migrations.reduce((max, m) => Math.max(max, m.version), 0);
