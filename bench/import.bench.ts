@@ -187,6 +187,9 @@ async function run(ctx: BenchContext): Promise<void> {
     ctx.figure({ name: `baseline: import ${rows} rows with labels on the import thread`, value: before / 1000, unit: 's' });
     ctx.figure({ name: 'baseline labelled import rate', value: Math.round(rows / (before / 1000)), unit: 'rows/s' });
     ctx.figure({ name: 'labelled import: baseline / labelling thread', value: before / after, unit: '×' });
+    const oneRun = await labelled('baseline, each index sorted as one run in the 512 MiB cache', { oneSortRun: true });
+    ctx.figure({ name: `baseline: import ${rows} rows with labels, indexes sorted as one run`, value: oneRun / 1000, unit: 's' });
+    ctx.figure({ name: 'labelled import: one-run indexes / small runs', value: oneRun / after, unit: '×' });
 
     const labelOnly = labelFile(csv);
     ctx.figure({ name: 'labeler alone on the same points', value: labelOnly.ms / 1000, unit: 's' });

@@ -122,6 +122,11 @@ describe('labelled import paths', () => {
     expect(kept.project).toEqual(thread.project);
   });
 
+  it('write the same project with each index sorted as one run in the page cache', async () => {
+    const oneRun = await importWith('one-run', { deferIndexes: true, oneSortRun: true });
+    expect(oneRun.project).toEqual(thread.project);
+  });
+
   it('stores what the columns say: counts, facets, agreement and risk as SQL and the scorer give them', () => {
     const store = ProjectStore.open(thread.file);
     try {

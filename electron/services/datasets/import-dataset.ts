@@ -25,6 +25,8 @@ export interface ImportTuning {
   labelInThread?: boolean;
   /** Drop the indexes for the load and build them after (true) or keep them (false), whatever the size. */
   deferIndexes?: boolean;
+  /** Build the indexes with the import's whole page cache as one sorter run (faster only for small imports). */
+  oneSortRun?: boolean;
 }
 
 export function importDataset(projectPath: string, options: ImportOptions, task: TaskContext, tuning: ImportTuning = {}): Promise<ImportResult> {
@@ -35,6 +37,7 @@ export function importDataset(projectPath: string, options: ImportOptions, task:
       options,
       ...(tuning.labelInThread ? { labelInThread: true } : {}),
       ...(tuning.deferIndexes === undefined ? {} : { deferIndexes: tuning.deferIndexes }),
+      ...(tuning.oneSortRun ? { oneSortRun: true } : {}),
     });
     let settled = false;
     let killTimer: NodeJS.Timeout | null = null;

@@ -42,6 +42,7 @@ try {
   const result = await runImport(store.db, input.options, {
     resourcesDir,
     ...(input.deferIndexes === undefined ? {} : { deferIndexes: input.deferIndexes }),
+    ...(input.oneSortRun ? { oneSortRun: true } : {}),
     // A labelling thread pays off only with a second core to run it on.
     openLabels: () =>
       input.labelInThread || os.availableParallelism() < 2 ? inThreadLabels(loadLabeler(resourcesDir)) : workerLabels(resourcesDir),

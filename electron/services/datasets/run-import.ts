@@ -5,7 +5,6 @@
  * import-dataset.ts) but has no worker code itself, so it can be reasoned about alone.
  */
 import fs from 'node:fs';
-import os from 'node:os';
 import path from 'node:path';
 import type Database from 'better-sqlite3';
 import { ErrorCode, RpcError } from '../../../shared/rpc/errors.js';
@@ -13,6 +12,7 @@ import { loadCountryCodes } from './country-codes.js';
 import { DatasetWriter } from './dataset-writer.js';
 import type { LabelPipe } from './label-pipe.js';
 import { dropIndexes, shouldDefer } from './deferred-indexes.js';
+import { withIndexBuildSettings } from '../store/index-build.js';
 import { resolveDuplicates } from './duplicates.js';
 import { planSource } from './detect.js';
 import { listFiles } from './photo-index.js';
@@ -37,6 +37,8 @@ export interface ImportHooks {
   openLabels(): LabelPipe;
   /** Overrides whether the indexes are dropped for the load (by default: when the import is big). */
   deferIndexes?: boolean;
+  /** Builds the deferred indexes with the connection's own page cache as the sorter's run (see index-build.ts). */
+  oneSortRun?: boolean;
 }
 
 /** At most this often a progress message (ms): the UI needs no more than ~10 a second. */
@@ -129,20 +131,22 @@ export async function runImport(db: Database.Database, options: ImportOptions, h
     await labeler?.close();
     if (deferred) {
       hooks.progress(writer.rows, writer.rows, 'indexing');
-      // CREATE INDEX sorts; SQLite's sorter can use helper threads on a multi-core machine.
-      db.pragma(`threads = ${Math.min(4, Math.max(0, os.availableParallelism() - 1))}`);
-      for (const index of deferred) {
-        hooks.checkpoint();
-        try {
-          db.exec(index.sql);
-        } catch (err) {
-          if (!index.unique || (err as { code?: string }).code !== 'SQLITE_CONSTRAINT_UNIQUE') throw err;
-          // Only this dataset's rows can collide: the index leads with dataset_id.
-          writer.subtract(resolveDuplicates(db, datasetId, problems, problems.skipBad));
-          problems.throwIfFailed();
-          db.exec(index.sql);
+      const buildIndexes = (): void => {
+        for (const index of deferred) {
+          hooks.checkpoint();
+          try {
+            db.exec(index.sql);
+          } catch (err) {
+            if (!index.unique || (err as { code?: string }).code !== 'SQLITE_CONSTRAINT_UNIQUE') throw err;
+            // Only this dataset's rows can collide: the index leads with dataset_id.
+            writer.subtract(resolveDuplicates(db, datasetId, problems, problems.skipBad));
+            problems.throwIfFailed();
+            db.exec(index.sql);
+          }
         }
-      }
+      };
+      if (hooks.oneSortRun) buildIndexes();
+      else withIndexBuildSettings(db, buildIndexes);
     }
     if (writer.rows === 0) {
       const why =

@@ -111,4 +111,6 @@ export interface WorkerInput {
   labelInThread?: boolean;
   /** Drop and re-create the secondary indexes (true) or keep them (false), whatever the size. */
   deferIndexes?: boolean;
+  /** Build the deferred indexes with the whole page cache as one sorter run (the benchmark's baseline). */
+  oneSortRun?: boolean;
 }
