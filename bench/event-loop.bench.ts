@@ -33,6 +33,8 @@ import { checkProject, projectCounts, summaryOf } from '../electron/services/pro
 import { runColumns } from '../electron/services/reward/run-columns.js';
 import { loadGeoLookup, type GeoLookup } from '../electron/services/completions/geo-lookup.js';
 import { provenanceRecord } from '../electron/services/jobs/provenance.js';
+import { exportRecord, importRecord } from '../electron/services/jobs/run-records.js';
+import { contract } from '../shared/rpc/contract.js';
 import { readPoolAt } from '../electron/services/rpc/reads.js';
 import { BaselineAuditQueue } from './baseline/audit-queue.js';
 import { addBenchJob, dropBenchJob, recordProvenanceOnMain, sameRecords } from './baseline/provenance-on-main.js';
@@ -311,8 +313,34 @@ export const benchmarks: Benchmark[] = [
           },
         );
         ctx.note(`job provenance: ${sameRecords(db, beforeJob, afterJob) ? 'same hash and manifest bytes stored' : 'DIFFERENT records stored'} before and after`);
-        dropBenchJob(db, beforeJob);
-        dropBenchJob(db, afterJob);
+
+        // That job as a run record (jobs.export: its manifest decompressed, parsed and
+        // checked), and the record added back (jobs.import: checked, compressed, stored).
+        // Before: the handler and the dispatcher's result check on this thread. After: the
+        // RPC method, whose handler hands both to a read-pool thread.
+        const exported = await compare(
+          ctx,
+          `run record export, manifest of ${rows.toLocaleString('en-US')} rows`,
+          () => contract['jobs.export'].result.parse(exportRecord(db, file, afterJob)),
+          () => call(workbench, 'jobs.export', { id: afterJob }),
+        );
+        const runRecord = exportRecord(db, file, afterJob);
+        ctx.note(`run record: ${(JSON.stringify(runRecord).length / 2 ** 20).toFixed(0)} MiB as JSON; export wall ${exported.before.wallMs.toFixed(0)} ms inline, ${exported.after.wallMs.toFixed(0)} ms through the pool`);
+        const imported: number[] = [];
+        await compare(
+          ctx,
+          `run record import, manifest of ${rows.toLocaleString('en-US')} rows`,
+          () => imported.push(importRecord(db, runRecord, 'bench-before').id),
+          async () => {
+            imported.push(((await call(workbench, 'jobs.import', { record: runRecord, source: 'bench-after' })) as { id: number }).id);
+          },
+        );
+        ctx.note(`run record import: ${imported.length === 2 && sameRecords(db, imported[0] as number, imported[1] as number) ? 'same manifest bytes stored' : 'DIFFERENT records stored'} before and after`);
+        for (const id of [beforeJob, afterJob, ...imported]) {
+          db.prepare('DELETE FROM job_records WHERE job_id = ?').run(id);
+          db.prepare('DELETE FROM job_metrics WHERE job_id = ?').run(id);
+          dropBenchJob(db, id);
+        }
 
         // evaluate.run: the old algorithm loaded every photo of the dataset, then the run.
         const ref = runRef(db, 1);

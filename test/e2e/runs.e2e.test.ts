@@ -82,6 +82,24 @@ describe('Runs tab', () => {
     await expect.poll(async () => (await names()).some((n) => /^run on the GPU server\s*imported$/.test(n))).toBe(true);
   });
 
+  it('a record larger than one WebSocket message: a clear refusal naming the CLI, and the connection stays', async () => {
+    // The manifest of a run on 1.2M photos: about 10 MiB as JSON, over the 8 MiB limit.
+    const good = JSON.parse(fs.readFileSync(recordFile, 'utf8')) as Record<string, unknown>;
+    const n = 1_200_000;
+    const manifest = { imageIds: Array.from({ length: n }, (_, i) => i + 1), split: 't'.repeat(n), label: new Array<number>(n).fill(0), labels: [['France', 'Île-de-France', 'Paris']] };
+    const big = path.join(path.dirname(recordFile), 'big-run.json');
+    fs.writeFileSync(big, JSON.stringify({ ...good, manifest }));
+    const before = await names();
+    await page.getByTestId('runs-import').setInputFiles(big);
+    const alert = page.getByTestId('runs-panel').getByRole('alert');
+    await expect.poll(() => alert.textContent()).toMatch(/big-run\.json: the record is 1\d\.\d MiB, more than one request from the browser carries\. Import it in the desktop app, or with: georeason jobs import --project ".+demo\.georeason\.sqlite" "big-run\.json"/);
+    // The server did not close the socket: still connected a reconnect's pause later, and nothing was imported.
+    await page.waitForTimeout(1500);
+    expect((await page.locator('.conn').textContent())?.trim()).toBe('connected');
+    expect(await names()).toEqual(before);
+    await page.screenshot({ path: screenshotPath('runs-record-too-large-1440x900') });
+  });
+
   it('compares two runs: only what differs, curves by step or wall time', async () => {
     const rows = page.getByTestId('runs-table').locator('tbody tr');
     for (const name of ['slow learner', 'fast learner']) await rows.filter({ has: page.locator('td:nth-child(3)', { hasText: new RegExp(`^${name}$`) }) }).getByRole('checkbox').check();

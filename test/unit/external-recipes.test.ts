@@ -218,4 +218,11 @@ describe('where it runs', () => {
     }
     expect(startCommand('/scratch/runs/big', true)).toBe('cd /scratch/runs/big && rm -f exit_code && sbatch --parsable job.sbatch');
   });
+  it('under Slurm the allocation picks the GPUs: launch.sh sets no CUDA_VISIBLE_DEVICES, and the plan says so', () => {
+    const p = plan({ recipe: 'custom', runName: 's', customCommand: 'python train.py', launcher: { gpus: '0,1' }, slurm: { enabled: true } });
+    expect(file(p, 'launch.sh')).not.toContain('CUDA_VISIBLE_DEVICES');
+    expect(p.warnings.some((w) => w.startsWith('GPUs 0,1: not set under Slurm'))).toBe(true);
+    const local = plan({ recipe: 'custom', runName: 's', customCommand: 'python train.py', launcher: { gpus: '0,1' } });
+    expect(file(local, 'launch.sh')).toContain('export CUDA_VISIBLE_DEVICES=0,1');
+  });
 });

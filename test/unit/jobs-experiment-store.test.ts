@@ -200,6 +200,25 @@ describe('experiment store', () => {
     }
   });
 
+  it('exports and imports through the RPC methods what the CLI does (the work on a read-pool thread)', async () => {
+    const fromCli = JSON.parse(fs.readFileSync(recordFile, 'utf8')) as Result<'jobs.export'>;
+    const fromRpc = await call('jobs.export', { id: a });
+    expect({ ...fromRpc, exportedAt: null }).toEqual({ ...fromCli, exportedAt: null });
+    await expect(call('jobs.export', { id: 999 })).rejects.toThrow(/no job with id 999/);
+    projects.open(otherFile);
+    try {
+      const info = await call('jobs.import', { record: fromRpc, source: 'run.json' });
+      expect(info).toMatchObject({ imported: true, resumable: false, name: 'first' });
+      const { provenance, imported } = await call('jobs.provenance', { id: info.id });
+      expect(provenance).toEqual(fromCli.provenance);
+      expect(imported).toMatchObject({ source: 'run.json', originalId: a });
+      expect(await call('jobs.manifest', { id: info.id, offset: 0, limit: 100 })).toMatchObject({ total: 12 });
+      expect(await call('jobs.delete', { id: info.id, importedRecord: true })).toEqual({ deleted: true });
+    } finally {
+      projects.open(sourceFile);
+    }
+  });
+
   it('refuses bad records with the file and the field, and writes nothing', async () => {
     const good = JSON.parse(fs.readFileSync(recordFile, 'utf8')) as Record<string, unknown>;
     const cases: [unknown, RegExp][] = [

@@ -7,8 +7,9 @@
  * passes through the main thread.
  */
 import { gzipSync } from 'node:zlib';
-import Database from 'better-sqlite3';
+import type Database from 'better-sqlite3';
 import { manifestOf, type DataProvenance, type JobProvenance, type ManifestRow } from '../../../shared/rpc/job-record.js';
+import { withPoolWriter } from '../store/pool-writer.js';
 import { inIdOrder, manifestHash, ProvenanceStore, reviewedRows, reviewPosition, rowsOfInputsFile, type TrainerFacts } from './provenance.js';
 
 export type DataRequest = NonNullable<TrainerFacts['data']> & {
@@ -65,13 +66,6 @@ export function recordProvenance(db: Database.Database, req: RecordRequest): Job
     provenance = { ...provenance, data: made.data };
     manifestGz = Buffer.from(made.manifestGz.buffer, made.manifestGz.byteOffset, made.manifestGz.byteLength);
   }
-  const writer = new Database(db.name, { fileMustExist: true });
-  try {
-    writer.pragma('busy_timeout = 10000');
-    writer.pragma('foreign_keys = ON');
-    new ProvenanceStore(writer).putCompressed(req.jobId, provenance, manifestGz);
-  } finally {
-    writer.close();
-  }
+  withPoolWriter(db, (writer) => new ProvenanceStore(writer).putCompressed(req.jobId, provenance, manifestGz));
   return provenance;
 }

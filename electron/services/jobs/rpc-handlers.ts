@@ -18,7 +18,7 @@ import { JobManager, jobDirOf, type ProjectRef } from './job-manager.js';
 import { JobStore } from './job-store.js';
 import { predictRuns, readPolicyMeta } from './policy-runner.js';
 import { ProvenanceStore } from './provenance.js';
-import { compareRuns, exportRecord, importRecord, importedFrom, runsTable } from './run-records.js';
+import { compareRuns, importedFrom, runsTable } from './run-records.js';
 
 export interface JobsOptions {
   resourcesDir: string;
@@ -153,8 +153,10 @@ export function jobsHandlers(projects: ProjectService, options: JobsOptions, mad
     },
     'jobs.runs': () => runsTable(store().db),
     'jobs.compare': ({ ids }) => compareRuns(store().db, ids),
-    'jobs.export': ({ id }) => exportRecord(store().db, project().path, id),
-    'jobs.import': ({ record, source }) => importRecord(store().db, record, source),
+    // A record's manifest holds millions of rows at MP16's scale: read, parsed and
+    // checked (export) or checked, compressed and written (import) on a read-pool thread.
+    'jobs.export': ({ id }, task) => reads.run('jobs.export', { id, projectPath: project().path }, task, { supersede: null }),
+    'jobs.import': (p, task) => reads.run('jobs.import', p, task, { supersede: null }),
     'jobs.rerun': ({ id }) => {
       const p = project();
       manager.recover(p);

@@ -20,9 +20,11 @@ import { detectSource } from '../datasets/detect.js';
 import { compareRuns } from '../evaluate/compare-runs.js';
 import { evaluateRun, loadRunData, type RunData } from '../evaluate/evaluate-run.js';
 import { ProvenanceStore } from '../jobs/provenance.js';
+import { exportRecord, importRecord } from '../jobs/run-records.js';
 import { recordProvenance, type RecordRequest } from '../jobs/provenance-data.js';
 import { checkProject, projectCounts } from '../project/summary.js';
 import { runColumns } from '../reward/run-columns.js';
+import { withPoolWriter } from '../store/pool-writer.js';
 import { CheckedResult, type ReadContext, type ReadQuery } from '../store/read-protocol.js';
 
 /** The browser's totals and facets are exact only until the next commit. */
@@ -118,6 +120,10 @@ export const readQueries = {
   'jobs.manifest': query((db, p: ValidParamsOf<'jobs.manifest'>, ctx) => manifestPage(db, p, ctx)),
   /** A job's record at its start: its rows read, hashed, compressed and stored (through a write connection of its own). */
   'jobs.recordProvenance': query((db, p: RecordRequest) => recordProvenance(db, p)),
+  /** A run record with its manifest (millions of rows to decompress, parse and check). */
+  'jobs.export': checked('jobs.export', (db, p: { id: number; projectPath: string }) => exportRecord(db, p.projectPath, p.id)),
+  /** A run record checked, its manifest compressed, and stored through a write connection of this thread. */
+  'jobs.import': checked('jobs.import', (db, p: ValidParamsOf<'jobs.import'>) => withPoolWriter(db, (writer) => importRecord(writer, p.record, p.source))),
   /** The summary's row counts (the Home view; whole-table counts at millions of rows). */
   'project.counts': query((db) => projectCounts(db)),
   'project.check': checked('project.check', (db, _p: Record<string, never>, ctx) => checkProject(db, ctx.task)),

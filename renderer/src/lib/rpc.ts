@@ -4,6 +4,7 @@
  * host. Either way, callers get typed results or a real `RpcClientError`.
  */
 import type { MethodName, ParamsOf, ResultOf, RpcEvent } from '../../../shared/rpc/contract.js';
+import { MAX_MESSAGE_BYTES } from '../../../shared/rpc/limits.js';
 import { ErrorCode, isRpcErrorShape } from '../../../shared/rpc/errors.js';
 
 /** A newer call of the same read by this window replaced this one: nothing to show. */
@@ -17,6 +18,18 @@ export class RpcClientError extends Error {
     super(message);
     this.name = 'RpcClientError';
     this.code = code;
+  }
+}
+
+export const mib = (bytes: number): string => `${(bytes / 2 ** 20).toFixed(1)} MiB`;
+
+/** A request the WebSocket transport did not send: over the message limit the server enforces. */
+export class RequestTooLargeError extends RpcClientError {
+  readonly bytes: number;
+  constructor(method: string, bytes: number) {
+    super(ErrorCode.InvalidParams, `${method}: the request is ${mib(bytes)}; one message to the workbench server carries at most ${mib(MAX_MESSAGE_BYTES)}`);
+    this.name = 'RequestTooLargeError';
+    this.bytes = bytes;
   }
 }
 
@@ -118,9 +131,14 @@ function websocketTransport(url: string): Transport {
     async invoke(method, params) {
       const ws = socket ?? (await opened);
       const id = nextId++;
+      const text = JSON.stringify({ jsonrpc: '2.0', id, method, params });
+      // The server closes a connection that sends more (every call on it would fail):
+      // refused here instead, with what was too big.
+      const bytes = bytesOverLimit(text);
+      if (bytes !== null) throw new RequestTooLargeError(method, bytes);
       return new Promise((resolve, reject) => {
         pending.set(id, { resolve, reject });
-        ws.send(JSON.stringify({ jsonrpc: '2.0', id, method, params }));
+        ws.send(text);
       });
     },
     onEvent(listener) {
@@ -133,6 +151,13 @@ function websocketTransport(url: string): Transport {
       return () => stateListeners.delete(listener);
     },
   };
+}
+
+/** A text's size in UTF-8 when that is over the message limit, else null (counted only when it could be). */
+function bytesOverLimit(text: string): number | null {
+  if (text.length * 3 <= MAX_MESSAGE_BYTES) return null;
+  const bytes = new TextEncoder().encode(text).length;
+  return bytes > MAX_MESSAGE_BYTES ? bytes : null;
 }
 
 function pickTransport(): Transport {

@@ -93,7 +93,12 @@ export function buildPlan(s: ExternalSettingsParsed, ctx: PlanContext): Plan {
   if (def.needs.reward && !ctx.spec) throw new RpcError(ErrorCode.BadInput, `${def.title}: choose a reward spec`);
   if (def.needs.data && ctx.imageFolder === null) warnings.push('no image folder is known for the photos: image paths in the data files will not resolve');
 
-  const cudaExport = s.launcher.gpus ? [`export CUDA_VISIBLE_DEVICES=${q(s.launcher.gpus)}`] : [];
+  // Under Slurm the allocation decides which GPUs a job sees (it sets CUDA_VISIBLE_DEVICES
+  // for the GPUs it granted); indices chosen here would name GPUs of someone else's job.
+  const cudaExport = s.launcher.gpus && !s.slurm.enabled ? [`export CUDA_VISIBLE_DEVICES=${q(s.launcher.gpus)}`] : [];
+  if (s.launcher.gpus && s.slurm.enabled) {
+    warnings.push(`GPUs ${s.launcher.gpus}: not set under Slurm; the job uses the GPUs its allocation grants (--gpus-per-node)`);
+  }
   const recipe = commands[s.recipe]({ s, ctx, def, hyper, outputDir, hasVal, env, warnings, add, addData, files });
   const command = recipe.command;
   const cwd = recipe.cwd ?? W;
@@ -141,7 +146,6 @@ export function buildPlan(s: ExternalSettingsParsed, ctx: PlanContext): Plan {
   };
 }
 
-/** The sbatch script: one task per node, each running launch.sh with its node rank. */
 /** The sbatch script: one task per node, each running launch.sh with its node rank. */
 export function sbatchScript(s: ExternalSettingsParsed, workDir: string): string {
   const sl = s.slurm;
