@@ -228,5 +228,19 @@ describe.each(sizes)('every view at $width×$height', (size) => {
       });
       expect.soft(detail, 'the completion detail at 1440×900').toEqual({ scrolls: false, map: true, text: true });
     }
+    if (view.id === 'completions') {
+      // With the detail open, both tables show every column without a sideways scroll.
+      const hidden = await page.evaluate(() =>
+        ['completions-table', 'detail-samples'].flatMap((id) => {
+          const table = document.querySelector(`[data-testid="${id}"]`);
+          const box = table?.parentElement?.getBoundingClientRect();
+          if (!table || !box) return [`${id}: not shown`];
+          return [...table.querySelectorAll('thead th')]
+            .filter((th) => th.getBoundingClientRect().right > box.right + 1)
+            .map((th) => `${id}: column "${th.textContent?.trim() ?? ''}" out of view`);
+        }),
+      );
+      expect.soft(hidden.join('\n'), 'table columns out of view').toBe('');
+    }
   });
 });
