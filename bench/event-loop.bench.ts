@@ -35,6 +35,7 @@ import { loadGeoLookup, type GeoLookup } from '../electron/services/completions/
 import { provenanceRecord } from '../electron/services/jobs/provenance.js';
 import { exportRecord, importRecord } from '../electron/services/jobs/run-records.js';
 import { contract } from '../shared/rpc/contract.js';
+import { replyText } from '../electron/server.js';
 import { readPoolAt } from '../electron/services/rpc/reads.js';
 import { BaselineAuditQueue } from './baseline/audit-queue.js';
 import { addBenchJob, dropBenchJob, recordProvenanceOnMain, sameRecords } from './baseline/provenance-on-main.js';
@@ -317,12 +318,13 @@ export const benchmarks: Benchmark[] = [
         // That job as a run record (jobs.export: its manifest decompressed, parsed and
         // checked), and the record added back (jobs.import: checked, compressed, stored).
         // Before: the handler and the dispatcher's result check on this thread. After: the
-        // RPC method, whose handler hands both to a read-pool thread.
+        // RPC method, whose handler hands both to a read-pool thread. The export's reply
+        // is made as the server host makes it, up to the bytes the socket sends.
         const exported = await compare(
           ctx,
           `run record export, manifest of ${rows.toLocaleString('en-US')} rows`,
-          () => contract['jobs.export'].result.parse(exportRecord(db, file, afterJob)),
-          () => call(workbench, 'jobs.export', { id: afterJob }),
+          () => Buffer.from(JSON.stringify({ jsonrpc: '2.0', id: 1, result: contract['jobs.export'].result.parse(exportRecord(db, file, afterJob)) })).length,
+          async () => Buffer.from(replyText(1, await workbench.dispatcher.call('jobs.export', { id: afterJob }, 'bench', { serialized: true }))).length,
         );
         const runRecord = exportRecord(db, file, afterJob);
         ctx.note(`run record: ${(JSON.stringify(runRecord).length / 2 ** 20).toFixed(0)} MiB as JSON; export wall ${exported.before.wallMs.toFixed(0)} ms inline, ${exported.after.wallMs.toFixed(0)} ms through the pool`);

@@ -11,6 +11,7 @@ import { rendererDir } from './services/app-paths.js';
 import { answerImage, answerPoints, type DataResponse } from './services/data-routes.js';
 import { FileSecretStore, MemorySecretStore, type SecretStore } from './services/completions/secret-store.js';
 import type { ProjectService } from './services/project/project-service.js';
+import { SerializedResult } from './services/store/read-protocol.js';
 import { createWorkbench, type Workbench } from './services/workbench.js';
 import { securityHeaders } from './security.js';
 import { resolveStaticFile } from './static-files.js';
@@ -110,7 +111,10 @@ export function bridgeIpc(workbench: Workbench, getWindow: () => BrowserWindow |
     if (!senderUrl.startsWith(`${appOrigin}/`)) {
       return { error: { code: -32600, message: 'refused: not the workbench window' } };
     }
-    return workbench.dispatcher.call(method, params);
+    const outcome = await workbench.dispatcher.call(method, params, 'local', { serialized: true });
+    // A result written as JSON on a pool thread crosses as that text; the renderer parses it.
+    if ('result' in outcome && outcome.result instanceof SerializedResult) return { resultJson: outcome.result.json };
+    return outcome;
   });
   const unsubscribe = workbench.subscribe((event) => {
     const window = getWindow();

@@ -20,6 +20,8 @@ import { ErrorCode } from '../shared/rpc/errors.js';
 import { defaultUserDataDir, rendererDir } from './services/app-paths.js';
 import { answerImage, answerPoints } from './services/data-routes.js';
 import { ensureDemoProject } from './services/demo/demo-project.js';
+import type { RpcOutcome } from './services/rpc/dispatcher.js';
+import { SerializedResult } from './services/store/read-protocol.js';
 import { createWorkbench, demoProjectPathFor, type Workbench } from './services/workbench.js';
 import { securityHeaders } from './security.js';
 import { resolveStaticFile } from './static-files.js';
@@ -240,42 +242,48 @@ function serveRpc(ws: WebSocket, workbench: Workbench, log: (message: string) =>
   ws.on('error', (err) => log(`websocket closed: ${err.message}`));
   ws.on('message', (data) => {
     void answer(data.toString()).then((reply) => {
-      if (reply !== null && ws.readyState === ws.OPEN) ws.send(JSON.stringify(reply));
+      if (reply !== null && ws.readyState === ws.OPEN) ws.send(reply);
     });
   });
 
-  async function answer(text: string): Promise<unknown> {
+  /** The reply's JSON text (null: nothing to answer). */
+  async function answer(text: string): Promise<string | null> {
     let message: unknown;
     try {
       message = JSON.parse(text);
     } catch {
-      return { jsonrpc: '2.0', id: null, error: { code: ErrorCode.ParseError, message: 'parse error: not JSON' } };
+      return JSON.stringify({ jsonrpc: '2.0', id: null, error: { code: ErrorCode.ParseError, message: 'parse error: not JSON' } });
     }
     if (Array.isArray(message)) {
       if (message.length === 0) return invalid(null, 'empty batch');
       const replies = (await Promise.all(message.map((m) => answerOne(m)))).filter((r) => r !== null);
-      return replies.length > 0 ? replies : null;
+      return replies.length > 0 ? `[${replies.join(',')}]` : null;
     }
     return answerOne(message);
   }
 
-  async function answerOne(message: unknown): Promise<unknown> {
+  async function answerOne(message: unknown): Promise<string | null> {
     if (typeof message !== 'object' || message === null) return invalid(null, 'a request is an object');
     const request = message as JsonRpcRequest;
     const id = typeof request.id === 'string' || typeof request.id === 'number' ? request.id : null;
     if (request.jsonrpc !== '2.0' || typeof request.method !== 'string') {
       return invalid(id, 'expected {"jsonrpc":"2.0","method":...}');
     }
-    const outcome = await workbench.dispatcher.call(request.method, request.params, client);
+    const outcome = await workbench.dispatcher.call(request.method, request.params, client, { serialized: true });
     if (request.id === undefined) return null; // a notification gets no reply
-    return 'error' in outcome
-      ? { jsonrpc: '2.0', id, error: outcome.error }
-      : { jsonrpc: '2.0', id, result: outcome.result };
+    return replyText(id, outcome);
   }
 }
 
-function invalid(id: string | number | null, message: string): unknown {
-  return { jsonrpc: '2.0', id, error: { code: ErrorCode.InvalidRequest, message: `invalid request: ${message}` } };
+/** A JSON-RPC reply as text; a result already written as JSON on a pool thread goes in as it is. */
+export function replyText(id: string | number | null, outcome: RpcOutcome): string {
+  if ('error' in outcome) return JSON.stringify({ jsonrpc: '2.0', id, error: outcome.error });
+  if (outcome.result instanceof SerializedResult) return `{"jsonrpc":"2.0","id":${JSON.stringify(id)},"result":${outcome.result.json}}`;
+  return JSON.stringify({ jsonrpc: '2.0', id, result: outcome.result });
+}
+
+function invalid(id: string | number | null, message: string): string {
+  return JSON.stringify({ jsonrpc: '2.0', id, error: { code: ErrorCode.InvalidRequest, message: `invalid request: ${message}` } });
 }
 
 /** `georeason serve` and `npm run serve`: parse flags, start, print the URL. */

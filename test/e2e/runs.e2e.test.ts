@@ -82,6 +82,16 @@ describe('Runs tab', () => {
     await expect.poll(async () => (await names()).some((n) => /^run on the GPU server\s*imported$/.test(n))).toBe(true);
   });
 
+  it('exports a run as a record file (written as JSON on a pool thread, sent as that text)', async () => {
+    const row = page.getByTestId('runs-table').locator('tbody tr').filter({ has: page.locator('td:nth-child(3)', { hasText: /^fast learner$/ }) });
+    const [download] = await Promise.all([page.waitForEvent('download'), row.getByRole('button', { name: 'Export' }).click()]);
+    const saved = await download.path();
+    const record = JSON.parse(fs.readFileSync(saved, 'utf8')) as { format: string; job: { name: string }; metrics: unknown[] };
+    expect(download.suggestedFilename()).toMatch(/^job-\d+\.run\.json$/);
+    expect(record).toMatchObject({ format: 'georeason-job-record', job: { name: 'fast learner' } });
+    expect(record.metrics).toHaveLength(20);
+  });
+
   it('a record larger than one WebSocket message: a clear refusal naming the CLI, and the connection stays', async () => {
     // The manifest of a run on 1.2M photos: about 10 MiB as JSON, over the 8 MiB limit.
     const good = JSON.parse(fs.readFileSync(recordFile, 'utf8')) as Record<string, unknown>;

@@ -1,6 +1,7 @@
 /** Calling RPC handlers in tests the way the dispatcher calls them. */
 import { contract, type MethodName, type ResultOf } from '../../shared/rpc/contract.js';
 import { detachedTask, type TaskContext } from '../../electron/services/rpc/task-context.js';
+import { SerializedResult } from '../../electron/services/store/read-protocol.js';
 
 type AnyHandler = (params: unknown, task: TaskContext) => unknown;
 
@@ -12,5 +13,7 @@ export async function callThroughContract<M extends MethodName>(handlers: object
   const spec = contract[method];
   const handler = (handlers as Record<string, AnyHandler | undefined>)[method];
   if (!handler) throw new Error(`no handler for ${method}`);
-  return spec.result.parse(await handler(spec.params.parse(params), task)) as ResultOf<M>;
+  const result = await handler(spec.params.parse(params), task);
+  // A pool thread may have written the result as JSON (what the dispatcher parses for a non-host caller).
+  return spec.result.parse(result instanceof SerializedResult ? JSON.parse(result.json) : result) as ResultOf<M>;
 }

@@ -142,6 +142,11 @@ describe('Electron host', () => {
     expect(foreign.error.message).toMatch(/refused/);
     await handler!(fromApp, 'project.create', { path: path.join(dir, 'e.georeason.sqlite') });
     expect(sent).toContainEqual(['georeason:event', expect.objectContaining({ type: 'project.changed' })]);
+    // A run record is written as JSON on a pool thread and crosses as that text.
+    const db = workbench.projects.requireStore().db;
+    const jobId = Number(db.prepare("INSERT INTO jobs(recipe, config_json, status) VALUES ('sft', '{}', 'done')").run().lastInsertRowid);
+    const exported = (await handler!(fromApp, 'jobs.export', { id: jobId })) as { resultJson: string };
+    expect(JSON.parse(exported.resultJson)).toMatchObject({ format: 'georeason-job-record', source: { jobId } });
     dispose();
     expect(mocks.ipcHandlers.has('georeason:rpc')).toBe(false);
     workbench.dispose();

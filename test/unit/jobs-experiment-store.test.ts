@@ -4,6 +4,7 @@
  * versions, seed, command), the runs table, the comparison of runs, and run records
  * exported from one project and imported read-only into another.
  */
+import { SerializedResult } from '../../electron/services/store/read-protocol.js';
 import fs from 'node:fs';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -36,7 +37,9 @@ const spec = { name: 'fmt', components: [{ kind: 'format' }] };
 async function call<M extends Name>(method: M, params: unknown): Promise<Result<M>> {
   const m = contract[method];
   const handler = handlers[method] as (p: unknown, task: ReturnType<typeof detachedTask>) => unknown;
-  return m.result.parse(await handler(m.params.parse(params), detachedTask())) as Result<M>;
+  const result = await handler(m.params.parse(params), detachedTask());
+  // A pool thread may have written the result as JSON (what the dispatcher parses for a non-host caller).
+  return m.result.parse(result instanceof SerializedResult ? JSON.parse(result.json) : result) as Result<M>;
 }
 
 function capture(): CliIo & { out: string; err: string } {

@@ -7,6 +7,7 @@ import type { z } from 'zod';
 import { contract, isMethodName, type MethodName, type ResultOf, type RpcEvent, type ValidParamsOf } from '../../../shared/rpc/contract.js';
 import { ErrorCode, RpcError, type RpcErrorShape } from '../../../shared/rpc/errors.js';
 import { isChecked } from '../store/checked-results.js';
+import { SerializedResult } from '../store/read-protocol.js';
 import { isBusy } from '../store/write-queue.js';
 import { createTaskContext, type TaskContext } from './task-context.js';
 
@@ -19,6 +20,15 @@ export type Handler<M extends MethodName> = (
 export type Handlers = { [M in Exclude<MethodName, 'task.cancel'>]: Handler<M> };
 
 export type RpcOutcome = { result: unknown } | { error: RpcErrorShape };
+
+export interface CallOptions {
+  /**
+   * The caller sends results on as JSON text (a host): a result written as JSON on a
+   * read-pool thread comes back as that SerializedResult. Otherwise it is parsed into
+   * a value here.
+   */
+  serialized?: boolean;
+}
 
 export class Dispatcher {
   private readonly running = new Map<string, AbortController>();
@@ -33,9 +43,10 @@ export class Dispatcher {
    * `client` names the caller (a window, a WebSocket connection): a long read it asks
    * for again supersedes its own older one, never another client's.
    */
-  async call(method: unknown, rawParams: unknown, client = 'local'): Promise<RpcOutcome> {
+  async call(method: unknown, rawParams: unknown, client = 'local', options: CallOptions = {}): Promise<RpcOutcome> {
     try {
-      return { result: await this.dispatch(method, rawParams, client) };
+      const result = await this.dispatch(method, rawParams, client);
+      return { result: result instanceof SerializedResult && options.serialized !== true ? (JSON.parse(result.json) as unknown) : result };
     } catch (err) {
       return { error: toErrorShape(err, this.log) };
     }
@@ -79,7 +90,7 @@ export class Dispatcher {
       const handler = this.handlers[method] as (p: unknown, t: TaskContext) => unknown;
       const result = await handler(params, task);
       // Checked where it was made (a read-pool thread): not walked again here.
-      if (isChecked(result)) return result;
+      if (isChecked(result) || result instanceof SerializedResult) return result;
       // The contract is a promise to clients too: a result that breaks it is our bug.
       const checked = spec.result.safeParse(result);
       if (!checked.success) {

@@ -25,7 +25,7 @@ import { recordProvenance, type RecordRequest } from '../jobs/provenance-data.js
 import { checkProject, projectCounts } from '../project/summary.js';
 import { runColumns } from '../reward/run-columns.js';
 import { withPoolWriter } from '../store/pool-writer.js';
-import { CheckedResult, type ReadContext, type ReadQuery } from '../store/read-protocol.js';
+import { CheckedResult, SerializedResult, type ReadContext, type ReadQuery } from '../store/read-protocol.js';
 
 /** The browser's totals and facets are exact only until the next commit. */
 const imageQueries = (db: Database.Database, ctx: ReadContext): ImageQueries =>
@@ -96,6 +96,18 @@ function checked<M extends MethodName, P>(method: M, fn: ReadQuery<P, ResultOf<M
   };
 }
 
+/**
+ * Like `checked`, then written as JSON text here: for results of tens of MiB, which the
+ * main thread would otherwise receive as an object and encode again (see SerializedResult).
+ */
+function serialized<M extends MethodName, P>(method: M, fn: ReadQuery<P, ResultOf<M>>): ReadQuery<P, SerializedResult<ResultOf<M>>> {
+  return async (db, params, ctx) => {
+    const out = contract[method].result.safeParse(await fn(db, params, ctx));
+    if (!out.success) throw new Error(`${method} returned a result outside its schema: ${out.error.message}`);
+    return new SerializedResult<ResultOf<M>>(JSON.stringify(out.data));
+  };
+}
+
 export const readQueries = {
   'audit.queue': checked('audit.queue', (db, p: ValidParamsOf<'audit.queue'>) => queuePage(db, p)),
   /** The selection a hard-sample subset is saved from: its kept photo ids (the save itself is a write, on the main thread). */
@@ -121,7 +133,7 @@ export const readQueries = {
   /** A job's record at its start: its rows read, hashed, compressed and stored (through a write connection of its own). */
   'jobs.recordProvenance': query((db, p: RecordRequest) => recordProvenance(db, p)),
   /** A run record with its manifest (millions of rows to decompress, parse and check). */
-  'jobs.export': checked('jobs.export', (db, p: { id: number; projectPath: string }) => exportRecord(db, p.projectPath, p.id)),
+  'jobs.export': serialized('jobs.export', (db, p: { id: number; projectPath: string }) => exportRecord(db, p.projectPath, p.id)),
   /** A run record checked, its manifest compressed, and stored through a write connection of this thread. */
   'jobs.import': checked('jobs.import', (db, p: ValidParamsOf<'jobs.import'>) => withPoolWriter(db, (writer) => importRecord(writer, p.record, p.source))),
   /** The summary's row counts (the Home view; whole-table counts at millions of rows). */

@@ -15,7 +15,7 @@ import { ErrorCode, RpcError } from '../../../shared/rpc/errors.js';
 import { startModuleWorker } from '../module-worker.js';
 import { markChecked } from './checked-results.js';
 import type { TaskContext } from '../rpc/task-context.js';
-import type { FromWorker, ParamsOfQuery, ReadQueries, ResultOfQuery, ToWorker, WorkerInput } from './read-protocol.js';
+import { SerializedResult, type FromWorker, type ParamsOfQuery, type ReadQueries, type ResultOfQuery, type ToWorker, type WorkerInput } from './read-protocol.js';
 
 export interface ReadPoolOptions {
   /** Threads (and read connections); default 2. */
@@ -190,6 +190,9 @@ export class ReadPool<Q extends ReadQueries> {
     if (m.type === 'done') {
       if (m.checked) markChecked(m.result);
       this.settle(job, () => job.resolve(m.result));
+    } else if (m.type === 'json') {
+      const result = new SerializedResult(m.json);
+      this.settle(job, () => job.resolve(result));
     }
     else if (m.internal) this.settle(job, () => job.reject(new Error(m.message)));
     else this.settle(job, () => job.reject(new RpcError(m.code, m.message)));

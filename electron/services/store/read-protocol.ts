@@ -28,8 +28,25 @@ export class CheckedResult<T> {
   constructor(readonly value: T) {}
 }
 
+/**
+ * A query's result checked and then written as JSON text on its worker thread
+ * (read-queries.ts `serialized`): a host sends the text as it is, so a result of tens
+ * of MiB is neither copied as an object into the main thread nor encoded there.
+ * `T` is the value the text holds.
+ */
+export class SerializedResult<T> {
+  declare readonly holds?: T;
+  constructor(readonly json: string) {}
+}
+
 export type ParamsOfQuery<Q> = Q extends ReadQuery<infer P, unknown> ? P : never;
-export type ResultOfQuery<Q> = Q extends ReadQuery<never, infer R> ? (Awaited<R> extends CheckedResult<infer T> ? T : Awaited<R>) : never;
+export type ResultOfQuery<Q> = Q extends ReadQuery<never, infer R>
+  ? Awaited<R> extends CheckedResult<infer T>
+    ? T
+    : Awaited<R> extends SerializedResult<infer T>
+      ? T
+      : Awaited<R>
+  : never;
 
 export interface WorkerInput {
   projectPath: string;
@@ -45,6 +62,8 @@ export type FromWorker =
   | { type: 'progress'; id: number; done: number; total: number | null; message: string }
   /** checked: the result passed its method's result schema in the worker. */
   | { type: 'done'; id: number; result: unknown; checked: boolean }
+  /** The result as JSON text (a SerializedResult), already checked. */
+  | { type: 'json'; id: number; json: string }
   | { type: 'error'; id: number; code: number; message: string; internal: boolean }
   /** The connection or the query module could not be opened: no job can run here. */
   | { type: 'failed'; code: number; message: string };

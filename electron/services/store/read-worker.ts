@@ -8,7 +8,7 @@ import { parentPort, workerData } from 'node:worker_threads';
 import Database from 'better-sqlite3';
 import { ErrorCode, RpcError } from '../../../shared/rpc/errors.js';
 import type { TaskContext } from '../rpc/task-context.js';
-import { CheckedResult, type FromWorker, type ReadContext, type ReadQueries, type ToWorker, type WorkerInput } from './read-protocol.js';
+import { CheckedResult, SerializedResult, type FromWorker, type ReadContext, type ReadQueries, type ToWorker, type WorkerInput } from './read-protocol.js';
 
 const port = parentPort;
 if (port === null) throw new Error('read-worker.ts runs as a worker thread only');
@@ -73,7 +73,8 @@ async function run(job: ToWorker): Promise<void> {
     if (!query) throw new RpcError(ErrorCode.Internal, `no read query named ${JSON.stringify(job.name)}`);
     dropStale();
     const result = await query(db, job.params as never, contextFor(job.id));
-    if (result instanceof CheckedResult) post({ type: 'done', id: job.id, result: result.value, checked: true });
+    if (result instanceof SerializedResult) post({ type: 'json', id: job.id, json: result.json });
+    else if (result instanceof CheckedResult) post({ type: 'done', id: job.id, result: result.value, checked: true });
     else post({ type: 'done', id: job.id, result, checked: false });
   } catch (err) {
     if (err instanceof RpcError) post({ type: 'error', id: job.id, code: err.code, message: err.message, internal: false });

@@ -48,6 +48,8 @@ function unwrap(outcome: unknown): unknown {
       throw new RpcClientError(outcome.error.code, outcome.error.message);
     }
     if ('result' in outcome) return outcome.result;
+    // The main process sends a large result as the JSON text a worker thread wrote.
+    if ('resultJson' in outcome && typeof outcome.resultJson === 'string') return JSON.parse(outcome.resultJson) as unknown;
   }
   throw new RpcClientError(-32603, 'malformed reply from the main process');
 }
