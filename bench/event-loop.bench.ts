@@ -35,7 +35,7 @@ import { loadGeoLookup, type GeoLookup } from '../electron/services/completions/
 import { provenanceRecord } from '../electron/services/jobs/provenance.js';
 import { exportRecord, importRecord } from '../electron/services/jobs/run-records.js';
 import { contract } from '../shared/rpc/contract.js';
-import { replyText } from '../electron/server.js';
+import { reply } from '../electron/server.js';
 import { readPoolAt } from '../electron/services/rpc/reads.js';
 import { BaselineAuditQueue } from './baseline/audit-queue.js';
 import { addBenchJob, dropBenchJob, recordProvenanceOnMain, sameRecords } from './baseline/provenance-on-main.js';
@@ -324,7 +324,10 @@ export const benchmarks: Benchmark[] = [
           ctx,
           `run record export, manifest of ${rows.toLocaleString('en-US')} rows`,
           () => Buffer.from(JSON.stringify({ jsonrpc: '2.0', id: 1, result: contract['jobs.export'].result.parse(exportRecord(db, file, afterJob)) })).length,
-          async () => Buffer.from(replyText(1, await workbench.dispatcher.call('jobs.export', { id: afterJob }, 'bench', { serialized: true }))).length,
+          async () => {
+            const r = reply(1, await workbench.dispatcher.call('jobs.export', { id: afterJob }, 'bench', { serialized: true }));
+            return typeof r === 'string' ? Buffer.from(r).length : r.result.length;
+          },
         );
         const runRecord = exportRecord(db, file, afterJob);
         ctx.note(`run record: ${(JSON.stringify(runRecord).length / 2 ** 20).toFixed(0)} MiB as JSON; export wall ${exported.before.wallMs.toFixed(0)} ms inline, ${exported.after.wallMs.toFixed(0)} ms through the pool`);

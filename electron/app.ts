@@ -112,8 +112,8 @@ export function bridgeIpc(workbench: Workbench, getWindow: () => BrowserWindow |
       return { error: { code: -32600, message: 'refused: not the workbench window' } };
     }
     const outcome = await workbench.dispatcher.call(method, params, 'local', { serialized: true });
-    // A result written as JSON on a pool thread crosses as that text; the renderer parses it.
-    if ('result' in outcome && outcome.result instanceof SerializedResult) return { resultJson: outcome.result.json };
+    // A result a pool thread wrote as UTF-8 JSON crosses as those bytes; the renderer parses them.
+    if ('result' in outcome && outcome.result instanceof SerializedResult) return { resultUtf8: outcome.result.utf8 };
     return outcome;
   });
   const unsubscribe = workbench.subscribe((event) => {

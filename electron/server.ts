@@ -242,12 +242,12 @@ function serveRpc(ws: WebSocket, workbench: Workbench, log: (message: string) =>
   ws.on('error', (err) => log(`websocket closed: ${err.message}`));
   ws.on('message', (data) => {
     void answer(data.toString()).then((reply) => {
-      if (reply !== null && ws.readyState === ws.OPEN) ws.send(reply);
+      if (reply !== null && ws.readyState === ws.OPEN) sendReply(ws, reply);
     });
   });
 
-  /** The reply's JSON text (null: nothing to answer). */
-  async function answer(text: string): Promise<string | null> {
+  /** The reply (null: nothing to answer). */
+  async function answer(text: string): Promise<Reply | null> {
     let message: unknown;
     try {
       message = JSON.parse(text);
@@ -257,12 +257,12 @@ function serveRpc(ws: WebSocket, workbench: Workbench, log: (message: string) =>
     if (Array.isArray(message)) {
       if (message.length === 0) return invalid(null, 'empty batch');
       const replies = (await Promise.all(message.map((m) => answerOne(m)))).filter((r) => r !== null);
-      return replies.length > 0 ? `[${replies.join(',')}]` : null;
+      return replies.length > 0 ? `[${replies.map(replyAsText).join(',')}]` : null;
     }
     return answerOne(message);
   }
 
-  async function answerOne(message: unknown): Promise<string | null> {
+  async function answerOne(message: unknown): Promise<Reply | null> {
     if (typeof message !== 'object' || message === null) return invalid(null, 'a request is an object');
     const request = message as JsonRpcRequest;
     const id = typeof request.id === 'string' || typeof request.id === 'number' ? request.id : null;
@@ -271,18 +271,41 @@ function serveRpc(ws: WebSocket, workbench: Workbench, log: (message: string) =>
     }
     const outcome = await workbench.dispatcher.call(request.method, request.params, client, { serialized: true });
     if (request.id === undefined) return null; // a notification gets no reply
-    return replyText(id, outcome);
+    return reply(id, outcome);
   }
 }
 
-/** A JSON-RPC reply as text; a result already written as JSON on a pool thread goes in as it is. */
-export function replyText(id: string | number | null, outcome: RpcOutcome): string {
+/**
+ * A JSON-RPC reply: its text, or, for a result a pool thread already wrote as UTF-8
+ * JSON, the text around those bytes (sent as they are, never decoded here).
+ */
+export type Reply = string | { head: string; result: Uint8Array; tail: string };
+
+export function reply(id: string | number | null, outcome: RpcOutcome): Reply {
   if ('error' in outcome) return JSON.stringify({ jsonrpc: '2.0', id, error: outcome.error });
-  if (outcome.result instanceof SerializedResult) return `{"jsonrpc":"2.0","id":${JSON.stringify(id)},"result":${outcome.result.json}}`;
+  if (outcome.result instanceof SerializedResult) return { head: `{"jsonrpc":"2.0","id":${JSON.stringify(id)},"result":`, result: outcome.result.utf8, tail: '}' };
   return JSON.stringify({ jsonrpc: '2.0', id, result: outcome.result });
 }
 
-function invalid(id: string | number | null, message: string): string {
+export function replyAsText(r: Reply): string {
+  return typeof r === 'string' ? r : `${r.head}${new TextDecoder().decode(r.result)}${r.tail}`;
+}
+
+/**
+ * One text message. A reply around a serialized result goes as three fragments of it,
+ * sent in one turn so that nothing comes between them (ws sends in order).
+ */
+function sendReply(ws: WebSocket, r: Reply): void {
+  if (typeof r === 'string') {
+    ws.send(r);
+    return;
+  }
+  ws.send(r.head, { binary: false, fin: false });
+  ws.send(r.result, { binary: false, fin: false });
+  ws.send(r.tail, { binary: false, fin: true });
+}
+
+function invalid(id: string | number | null, message: string): Reply {
   return JSON.stringify({ jsonrpc: '2.0', id, error: { code: ErrorCode.InvalidRequest, message: `invalid request: ${message}` } });
 }
 

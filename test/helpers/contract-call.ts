@@ -15,5 +15,5 @@ export async function callThroughContract<M extends MethodName>(handlers: object
   if (!handler) throw new Error(`no handler for ${method}`);
   const result = await handler(spec.params.parse(params), task);
   // A pool thread may have written the result as JSON (what the dispatcher parses for a non-host caller).
-  return spec.result.parse(result instanceof SerializedResult ? JSON.parse(result.json) : result) as ResultOf<M>;
+  return spec.result.parse(result instanceof SerializedResult ? result.parse() : result) as ResultOf<M>;
 }

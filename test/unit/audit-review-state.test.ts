@@ -247,4 +247,24 @@ describe('what the migration backfills', () => {
     rebuildReviewedLabels(d);
     expect(snapshot()).toEqual(kept);
   });
+
+  it('scores labels that have no risk on a pool thread before a read, once for calls that come together', async () => {
+    const d = db();
+    d.exec("UPDATE cor_labels SET risk = NULL, agree = NULL WHERE source = 'gazetteer'");
+    const unscored = (): number => d.prepare("SELECT COUNT(*) FROM cor_labels WHERE source = 'gazetteer' AND risk IS NULL").pluck().get() as number;
+    expect(unscored()).toBeGreaterThan(0);
+    const [queue, stats, again] = await Promise.all([
+      call(fx, 'audit.queue', { datasetId: fx.datasetId }),
+      call(fx, 'audit.stats', { datasetId: fx.datasetId }),
+      call(fx, 'audit.queue', { datasetId: fx.datasetId }),
+    ]);
+    expect(unscored()).toBe(0);
+    expect(again.items).toEqual(queue.items);
+    expect(stats.images).toBeGreaterThan(0);
+    // What the main connection would have stored: the same risks as a pass on it.
+    const scoredOnPool = d.prepare("SELECT image_id, risk, agree FROM cor_labels WHERE source = 'gazetteer' ORDER BY image_id").all();
+    d.exec("UPDATE cor_labels SET risk = NULL, agree = NULL WHERE source = 'gazetteer'");
+    fillMissingRisk(d, fx.datasetId);
+    expect(d.prepare("SELECT image_id, risk, agree FROM cor_labels WHERE source = 'gazetteer' ORDER BY image_id").all()).toEqual(scoredOnPool);
+  });
 });

@@ -4,7 +4,7 @@ import { contract, methodNames, type RpcEvent } from '../../shared/rpc/contract.
 import { ErrorCode } from '../../shared/rpc/errors.js';
 import { markChecked } from '../../electron/services/store/checked-results.js';
 import { SerializedResult } from '../../electron/services/store/read-protocol.js';
-import { replyText } from '../../electron/server.js';
+import { reply, replyAsText } from '../../electron/server.js';
 import { Dispatcher, type Handlers } from '../../electron/services/rpc/dispatcher.js';
 import { createWorkbench, type Workbench } from '../../electron/services/workbench.js';
 import { tempDir } from '../helpers/temp.js';
@@ -133,15 +133,17 @@ describe('RPC dispatcher', () => {
   });
 
   it('hands a result a pool thread wrote as JSON to a host as that text, and to anyone else as a value', async () => {
-    const handlers = { 'project.recent': () => new SerializedResult('[{"path":"/p/a.georeason.sqlite","name":"a","openedAt":"2026-12-07T00:00:00.000Z"}]') } as unknown as Handlers;
+    const value = [{ path: '/p/é.georeason.sqlite', name: 'é', openedAt: '2026-12-07T00:00:00.000Z' }];
+    const handlers = { 'project.recent': () => SerializedResult.of(value) } as unknown as Handlers;
     const dispatcher = new Dispatcher(handlers, () => undefined, () => undefined);
-    const value = [{ path: '/p/a.georeason.sqlite', name: 'a', openedAt: '2026-12-07T00:00:00.000Z' }];
     expect(await dispatcher.call('project.recent', {})).toEqual({ result: value });
     const forHost = await dispatcher.call('project.recent', {}, 'ws-1', { serialized: true });
     expect('result' in forHost && forHost.result instanceof SerializedResult).toBe(true);
-    // The server host splices the text into its reply: the same JSON as encoding the value.
-    expect(JSON.parse(replyText(7, forHost))).toEqual({ jsonrpc: '2.0', id: 7, result: value });
-    expect(replyText('x', { result: value })).toBe(JSON.stringify({ jsonrpc: '2.0', id: 'x', result: value }));
-    expect(JSON.parse(replyText(null, { error: { code: 1, message: 'm' } }))).toEqual({ jsonrpc: '2.0', id: null, error: { code: 1, message: 'm' } });
+    // The server host sends the bytes inside its reply: the same JSON as encoding the value.
+    const framed = reply(7, forHost);
+    expect(typeof framed).toBe('object');
+    expect(JSON.parse(replyAsText(framed))).toEqual({ jsonrpc: '2.0', id: 7, result: value });
+    expect(reply('x', { result: value })).toBe(JSON.stringify({ jsonrpc: '2.0', id: 'x', result: value }));
+    expect(JSON.parse(replyAsText(reply(null, { error: { code: 1, message: 'm' } })))).toEqual({ jsonrpc: '2.0', id: null, error: { code: 1, message: 'm' } });
   });
 });

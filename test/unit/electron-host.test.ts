@@ -142,11 +142,11 @@ describe('Electron host', () => {
     expect(foreign.error.message).toMatch(/refused/);
     await handler!(fromApp, 'project.create', { path: path.join(dir, 'e.georeason.sqlite') });
     expect(sent).toContainEqual(['georeason:event', expect.objectContaining({ type: 'project.changed' })]);
-    // A run record is written as JSON on a pool thread and crosses as that text.
+    // A run record is written as UTF-8 JSON on a pool thread and crosses as those bytes.
     const db = workbench.projects.requireStore().db;
     const jobId = Number(db.prepare("INSERT INTO jobs(recipe, config_json, status) VALUES ('sft', '{}', 'done')").run().lastInsertRowid);
-    const exported = (await handler!(fromApp, 'jobs.export', { id: jobId })) as { resultJson: string };
-    expect(JSON.parse(exported.resultJson)).toMatchObject({ format: 'georeason-job-record', source: { jobId } });
+    const exported = (await handler!(fromApp, 'jobs.export', { id: jobId })) as { resultUtf8: Uint8Array };
+    expect(JSON.parse(new TextDecoder().decode(exported.resultUtf8))).toMatchObject({ format: 'georeason-job-record', source: { jobId } });
     dispose();
     expect(mocks.ipcHandlers.has('georeason:rpc')).toBe(false);
     workbench.dispose();

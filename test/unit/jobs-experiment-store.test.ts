@@ -39,7 +39,7 @@ async function call<M extends Name>(method: M, params: unknown): Promise<Result<
   const handler = handlers[method] as (p: unknown, task: ReturnType<typeof detachedTask>) => unknown;
   const result = await handler(m.params.parse(params), detachedTask());
   // A pool thread may have written the result as JSON (what the dispatcher parses for a non-host caller).
-  return m.result.parse(result instanceof SerializedResult ? JSON.parse(result.json) : result) as Result<M>;
+  return m.result.parse(result instanceof SerializedResult ? result.parse() : result) as Result<M>;
 }
 
 function capture(): CliIo & { out: string; err: string } {

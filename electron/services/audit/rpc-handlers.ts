@@ -12,9 +12,10 @@ import { loadCountryCodes, type CountryCodeLookup } from '../datasets/country-co
 import type { ProjectService } from '../project/project-service.js';
 import type { Handlers } from '../rpc/dispatcher.js';
 import { readsOf } from '../rpc/reads.js';
+import { detachedTask } from '../rpc/task-context.js';
 import { writesOf } from '../rpc/writes.js';
 import { runExport } from './export/run-export.js';
-import { fillMissingRisk } from '../geo/label-risk.js';
+import { hasUnscoredLabels } from '../geo/label-risk.js';
 import { queueItem } from './queue.js';
 import { ReviewStore } from './review-store.js';
 import { deleteSubset, listSubsets, saveSubset } from './subsets.js';
@@ -32,11 +33,21 @@ export function auditHandlers(projects: ProjectService, emit?: (event: RpcEvent)
   // Reviews never wait for the write lock on this thread: queued, retried, answered once committed.
   const writes = writesOf(projects, emit);
   /**
-   * Labels written without a risk (by other tools, or before the import scored them)
-   * are scored on the writer before a read: one index probe when there are none.
+   * Labels written without a risk (by other tools) are scored before a read: one index
+   * probe here when there are none; else a pool thread scores them (millions of labels
+   * take a minute), and calls that come meanwhile wait for that same pass.
    */
-  const scored = (datasetId: number): void => {
-    fillMissingRisk(db(), datasetId);
+  const scoring = new Map<number, Promise<unknown>>();
+  const scored = async (datasetId: number): Promise<void> => {
+    if (!hasUnscoredLabels(db(), datasetId)) return;
+    let pass = scoring.get(datasetId);
+    if (!pass) {
+      // Not tied to the caller's task: one client's cancel must not end the pass others wait for.
+      pass = reads.run('audit.scoreLabels', { datasetId }, detachedTask(), { supersede: null }).finally(() => scoring.delete(datasetId));
+      scoring.set(datasetId, pass);
+    }
+    await pass;
+    changed();
   };
   let codes: CountryCodeLookup | undefined;
   const countryCodes = options.countryCodes ?? ((): CountryCodeLookup => (codes ??= loadCountryCodes(resourcesDir)));
@@ -59,8 +70,8 @@ export function auditHandlers(projects: ProjectService, emit?: (event: RpcEvent)
   const changed = (): void => projects.queries().invalidate();
 
   return {
-    'audit.queue': (p, task) => {
-      scored(p.datasetId);
+    'audit.queue': async (p, task) => {
+      await scored(p.datasetId);
       return reads.run('audit.queue', p, task);
     },
     'audit.review': async ({ imageId, verdict, edit, note }, task) => {
@@ -78,8 +89,8 @@ export function auditHandlers(projects: ProjectService, emit?: (event: RpcEvent)
     },
     'audit.history': ({ imageId }) => reviews().history(imageId),
     'audit.places': (p, task) => reads.run('audit.places', p, task, onPlacesThread),
-    'audit.stats': (p, task) => {
-      scored(p.datasetId);
+    'audit.stats': async (p, task) => {
+      await scored(p.datasetId);
       return reads.run('audit.stats', p, task);
     },
     'audit.hard.preview': (p, task) => reads.run('audit.hard.preview', p, task),

@@ -168,9 +168,10 @@ const REINDEX_MIN = 100_000;
  * every label is scored.
  */
 export function fillMissingRisk(db: Database.Database, datasetId: number, reindexMin = REINDEX_MIN): number {
-  const probe = db.prepare("SELECT 1 FROM cor_labels WHERE source = 'gazetteer' AND dataset_id = ? AND risk IS NULL LIMIT 1");
-  if (probe.get(datasetId) === undefined) return 0;
+  if (!hasUnscoredLabels(db, datasetId)) return 0;
   let scored = 0;
+  // IMMEDIATE: the write lock from the start, so no other writer's commit can come
+  // between this transaction's reads and its writes.
   db.transaction(() => {
     const unscored = db.prepare("SELECT COUNT(*) FROM cor_labels WHERE source = 'gazetteer' AND dataset_id = ? AND risk IS NULL").pluck().get(datasetId) as number;
     const indexes =
@@ -195,8 +196,13 @@ export function fillMissingRisk(db: Database.Database, datasetId: number, reinde
     }
     for (const index of indexes) db.exec(index.sql);
     refreshAgreement(db, datasetId);
-  })();
+  }).immediate();
   return scored;
+}
+
+/** Whether any gazetteer label of the dataset has no risk yet (one index probe). */
+export function hasUnscoredLabels(db: Database.Database, datasetId: number): boolean {
+  return db.prepare("SELECT 1 FROM cor_labels WHERE source = 'gazetteer' AND dataset_id = ? AND risk IS NULL LIMIT 1").get(datasetId) !== undefined;
 }
 
 /** Scores every dataset's unscored labels (the migration's backfill). */

@@ -46,7 +46,7 @@ export class Dispatcher {
   async call(method: unknown, rawParams: unknown, client = 'local', options: CallOptions = {}): Promise<RpcOutcome> {
     try {
       const result = await this.dispatch(method, rawParams, client);
-      return { result: result instanceof SerializedResult && options.serialized !== true ? (JSON.parse(result.json) as unknown) : result };
+      return { result: result instanceof SerializedResult && options.serialized !== true ? (result.parse() as unknown) : result };
     } catch (err) {
       return { error: toErrorShape(err, this.log) };
     }

@@ -13,6 +13,7 @@ import { resourcesDir } from '../app-paths.js';
 import { keptIds, previewOf, runHardSelection } from '../audit/hard-selection.js';
 import { PlaceIndex, placeOptions } from '../audit/places.js';
 import { queuePage } from '../audit/queue.js';
+import { fillMissingRisk } from '../geo/label-risk.js';
 import { resolveEdit } from '../audit/resolve-edit.js';
 import { auditStats } from '../audit/stats.js';
 import { ImageQueries } from '../browse/image-queries.js';
@@ -104,7 +105,7 @@ function serialized<M extends MethodName, P>(method: M, fn: ReadQuery<P, ResultO
   return async (db, params, ctx) => {
     const out = contract[method].result.safeParse(await fn(db, params, ctx));
     if (!out.success) throw new Error(`${method} returned a result outside its schema: ${out.error.message}`);
-    return new SerializedResult<ResultOf<M>>(JSON.stringify(out.data));
+    return SerializedResult.of(out.data as ResultOf<M>);
   };
 }
 
@@ -118,6 +119,8 @@ export const readQueries = {
   'audit.places': query((_db, p: ValidParamsOf<'audit.places'>, ctx) => placeOptions(placeIndex(ctx), p)),
   /** An edit's codes and city checked against the gazetteer, before the review that stores it. */
   'audit.resolveEdit': query((_db, edit: EditChain, ctx) => resolveEdit(placeIndex(ctx), edit)),
+  /** A dataset's labels that have no risk yet scored and stored (through a write connection of this thread). */
+  'audit.scoreLabels': query((db, p: { datasetId: number }) => withPoolWriter(db, (writer) => fillMissingRisk(writer, p.datasetId))),
   'audit.stats': checked('audit.stats', (db, p: { datasetId: number }) => auditStats(db, p.datasetId)),
   'audit.hard.preview': checked('audit.hard.preview', async (db, { pointLimit, taskId: _taskId, ...p }: ValidParamsOf<'audit.hard.preview'>, ctx) =>
     previewOf(await runHardSelection(db, p, ctx.task), pointLimit),

@@ -191,7 +191,7 @@ export class ReadPool<Q extends ReadQueries> {
       if (m.checked) markChecked(m.result);
       this.settle(job, () => job.resolve(m.result));
     } else if (m.type === 'json') {
-      const result = new SerializedResult(m.json);
+      const result = new SerializedResult(m.utf8);
       this.settle(job, () => job.resolve(result));
     }
     else if (m.internal) this.settle(job, () => job.reject(new Error(m.message)));

@@ -29,14 +29,25 @@ export class CheckedResult<T> {
 }
 
 /**
- * A query's result checked and then written as JSON text on its worker thread
- * (read-queries.ts `serialized`): a host sends the text as it is, so a result of tens
- * of MiB is neither copied as an object into the main thread nor encoded there.
- * `T` is the value the text holds.
+ * A query's result checked and then written as JSON, UTF-8 encoded, on its worker
+ * thread (read-queries.ts `serialized`). The bytes move to the main thread without a
+ * copy (their buffer is transferred) and a host sends them as they are: a result of
+ * tens of MiB is neither cloned as an object into the main thread nor encoded there.
+ * `T` is the value the JSON holds.
  */
 export class SerializedResult<T> {
   declare readonly holds?: T;
-  constructor(readonly json: string) {}
+  constructor(readonly utf8: Uint8Array) {}
+
+  static of<T>(value: T): SerializedResult<T> {
+    // TextEncoder gives the bytes a buffer of their own (a small Buffer may share a pool's).
+    return new SerializedResult<T>(new TextEncoder().encode(JSON.stringify(value)));
+  }
+
+  /** The value, parsed back (for callers that are not hosts). */
+  parse(): T {
+    return JSON.parse(new TextDecoder().decode(this.utf8)) as T;
+  }
 }
 
 export type ParamsOfQuery<Q> = Q extends ReadQuery<infer P, unknown> ? P : never;
@@ -62,8 +73,8 @@ export type FromWorker =
   | { type: 'progress'; id: number; done: number; total: number | null; message: string }
   /** checked: the result passed its method's result schema in the worker. */
   | { type: 'done'; id: number; result: unknown; checked: boolean }
-  /** The result as JSON text (a SerializedResult), already checked. */
-  | { type: 'json'; id: number; json: string }
+  /** The result as UTF-8 JSON (a SerializedResult), already checked; its buffer is transferred. */
+  | { type: 'json'; id: number; utf8: Uint8Array }
   | { type: 'error'; id: number; code: number; message: string; internal: boolean }
   /** The connection or the query module could not be opened: no job can run here. */
   | { type: 'failed'; code: number; message: string };

@@ -14,7 +14,7 @@ const port = parentPort;
 if (port === null) throw new Error('read-worker.ts runs as a worker thread only');
 const input = workerData as WorkerInput;
 const cancelFlag = new Int32Array(input.cancelFlag);
-const post = (m: FromWorker): void => port.postMessage(m);
+const post = (m: FromWorker): void => port.postMessage(m, m.type === 'json' ? [m.utf8.buffer as ArrayBuffer] : []);
 
 let db: Database.Database;
 let queries: ReadQueries;
@@ -73,7 +73,7 @@ async function run(job: ToWorker): Promise<void> {
     if (!query) throw new RpcError(ErrorCode.Internal, `no read query named ${JSON.stringify(job.name)}`);
     dropStale();
     const result = await query(db, job.params as never, contextFor(job.id));
-    if (result instanceof SerializedResult) post({ type: 'json', id: job.id, json: result.json });
+    if (result instanceof SerializedResult) post({ type: 'json', id: job.id, utf8: result.utf8 });
     else if (result instanceof CheckedResult) post({ type: 'done', id: job.id, result: result.value, checked: true });
     else post({ type: 'done', id: job.id, result, checked: false });
   } catch (err) {

@@ -48,8 +48,8 @@ function unwrap(outcome: unknown): unknown {
       throw new RpcClientError(outcome.error.code, outcome.error.message);
     }
     if ('result' in outcome) return outcome.result;
-    // The main process sends a large result as the JSON text a worker thread wrote.
-    if ('resultJson' in outcome && typeof outcome.resultJson === 'string') return JSON.parse(outcome.resultJson) as unknown;
+    // The main process sends a large result as the UTF-8 JSON a worker thread wrote.
+    if ('resultUtf8' in outcome && outcome.resultUtf8 instanceof Uint8Array) return JSON.parse(new TextDecoder().decode(outcome.resultUtf8)) as unknown;
   }
   throw new RpcClientError(-32603, 'malformed reply from the main process');
 }
