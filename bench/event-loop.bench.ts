@@ -122,9 +122,12 @@ async function compare(ctx: BenchContext, name: string, before: () => unknown, a
   return { before: b, after: a };
 }
 
-/** Calls a method through the dispatcher as a host does; fails the benchmark on an error answer. */
+/**
+ * Calls a method through the dispatcher as a host does (a result a pool thread wrote as
+ * JSON stays those bytes); fails the benchmark on an error answer.
+ */
 async function call(workbench: Workbench, method: string, params: unknown): Promise<unknown> {
-  const outcome = await workbench.dispatcher.call(method, params, 'bench');
+  const outcome = await workbench.dispatcher.call(method, params, 'bench', { serialized: true });
   if ('error' in outcome) throw new Error(`${method}: ${outcome.error.message}`);
   return outcome.result;
 }

@@ -131,7 +131,7 @@ export const readQueries = {
     imageQueries(db, ctx).page(p.filter, p.offset, p.limit),
   ),
   'images.facets': checked('images.facets', (db, p: ValidParamsOf<'images.facets'>, ctx) => imageQueries(db, ctx).facets(p.filter)),
-  'reward.runColumns': checked('reward.runColumns', (db, p: ValidParamsOf<'reward.runColumns'>, ctx) => runColumns(db, p.runId, ctx.task)),
+  'reward.runColumns': serialized('reward.runColumns', (db, p: ValidParamsOf<'reward.runColumns'>, ctx) => runColumns(db, p.runId, ctx.task)),
   'jobs.manifest': query((db, p: ValidParamsOf<'jobs.manifest'>, ctx) => manifestPage(db, p, ctx)),
   /** A job's record at its start: its rows read, hashed, compressed and stored (through a write connection of its own). */
   'jobs.recordProvenance': query((db, p: RecordRequest) => recordProvenance(db, p)),
