@@ -295,7 +295,20 @@ export const jobsMethods = {
   }),
   'jobs.import': method({
     summary: 'Add a run record (from jobs.export or a record file) as a read-only job of the open project.',
-    params: z.object({ record: z.unknown(), source: z.string().max(4096).default('record') }).strict(),
+    params: z
+      .object({
+        /** The record as an object. */
+        record: z.unknown().optional(),
+        /** Or the record file's text, parsed where the record is checked (the desktop window sends this: a copy, not an object to clone). */
+        recordText: z.string().optional(),
+        source: z.string().max(4096).default('record'),
+      })
+      .strict()
+      .superRefine((p, ctx) => {
+        if ((p.record === undefined) === (p.recordText === undefined)) {
+          ctx.addIssue({ code: 'custom', path: ['record'], message: 'give the record (an object) or recordText (the text of its file), one of the two' });
+        }
+      }),
     result: JobInfo,
   }),
   'jobs.rerun': method({

@@ -217,6 +217,14 @@ describe('experiment store', () => {
       expect(imported).toMatchObject({ source: 'run.json', originalId: a });
       expect(await call('jobs.manifest', { id: info.id, offset: 0, limit: 100 })).toMatchObject({ total: 12 });
       expect(await call('jobs.delete', { id: info.id, importedRecord: true })).toEqual({ deleted: true });
+      // The desktop window sends the file's text instead: the same job.
+      const fromText = await call('jobs.import', { recordText: fs.readFileSync(recordFile, 'utf8'), source: 'run.json' });
+      expect({ ...fromText, id: 0, createdAt: null }).toEqual({ ...info, id: 0, createdAt: null });
+      expect((await call('jobs.provenance', { id: fromText.id })).provenance).toEqual(fromCli.provenance);
+      expect(await call('jobs.delete', { id: fromText.id, importedRecord: true })).toEqual({ deleted: true });
+      await expect(call('jobs.import', { recordText: '{ not json', source: 'bad.json' })).rejects.toThrow(/^bad\.json: not a readable JSON file/);
+      expect(() => contract['jobs.import'].params.parse({ source: 'x.json' })).toThrow(/one of the two/);
+      expect(() => contract['jobs.import'].params.parse({ record: {}, recordText: '{}' })).toThrow(/one of the two/);
     } finally {
       projects.open(sourceFile);
     }
@@ -239,6 +247,7 @@ describe('experiment store', () => {
       expect(await runCli(['jobs', 'import', '--project', sourceFile, 'bad.json'], io)).toBe(1);
       expect(io.err).toMatch(want);
       await expect(call('jobs.import', { record: raw, source: 'bad.json' })).rejects.toThrow(want);
+      await expect(call('jobs.import', { recordText: JSON.stringify(raw), source: 'bad.json' })).rejects.toThrow(want);
     }
     fs.writeFileSync(path.join(t.dir, 'bad.json'), '{ not json');
     const io = capture();

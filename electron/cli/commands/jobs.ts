@@ -6,7 +6,7 @@
 import fs from 'node:fs';
 import path from 'node:path';
 import { parseArgs } from 'node:util';
-import { exportRecord, importRecord, runsTable } from '../../services/jobs/run-records.js';
+import { exportRecord, importRecord, parseRecordText, runsTable } from '../../services/jobs/run-records.js';
 import { ProjectStore } from '../../services/store/project-store.js';
 import { UsageError, type CliCommand, type CliIo } from '../command.js';
 
@@ -73,12 +73,13 @@ function importJob(args: string[], io: CliIo): number {
   const { values, positionals } = parseArgs({ args, options: { project: { type: 'string' }, json: { type: 'boolean', default: false } }, allowPositionals: true, strict: true });
   if (positionals.length !== 1) throw new UsageError('name one run record file');
   const file = path.resolve(io.cwd, positionals[0]!);
-  let raw: unknown;
+  let text: string;
   try {
-    raw = JSON.parse(fs.readFileSync(file, 'utf8'));
+    text = fs.readFileSync(file, 'utf8');
   } catch (err) {
-    throw new Error(`${file}: not a readable JSON file (${err instanceof Error ? err.message : String(err)})`, { cause: err });
+    throw new Error(`${file}: cannot be read (${err instanceof Error ? err.message : String(err)})`, { cause: err });
   }
+  const raw = parseRecordText(text, file);
   return withProject(values.project, (store) => {
     const info = importRecord(store.db, raw, file);
     if (values.json) io.stdout(`${JSON.stringify(info)}\n`);

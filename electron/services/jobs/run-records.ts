@@ -176,6 +176,15 @@ export function parseRecord(raw: unknown, source: string): JobRecordFile {
   return r;
 }
 
+/** A record file's text as JSON; names the source when it is not JSON. */
+export function parseRecordText(text: string, source: string): unknown {
+  try {
+    return JSON.parse(text) as unknown;
+  } catch (err) {
+    throw new RpcError(ErrorCode.InvalidParams, `${source}: not a readable JSON file (${err instanceof Error ? err.message : String(err)})`);
+  }
+}
+
 /** Adds a record as a read-only job; nothing is written when the record is bad. */
 export function importRecord(db: Database.Database, raw: unknown, source: string): JobInfo {
   const r = parseRecord(raw, source);

@@ -21,7 +21,7 @@ import { detectSource } from '../datasets/detect.js';
 import { compareRuns } from '../evaluate/compare-runs.js';
 import { evaluateRun, loadRunData, type RunData } from '../evaluate/evaluate-run.js';
 import { ProvenanceStore } from '../jobs/provenance.js';
-import { exportRecord, importRecord } from '../jobs/run-records.js';
+import { exportRecord, importRecord, parseRecordText } from '../jobs/run-records.js';
 import { recordProvenance, type RecordRequest } from '../jobs/provenance-data.js';
 import { checkProject, projectCounts } from '../project/summary.js';
 import { runColumns } from '../reward/run-columns.js';
@@ -138,7 +138,10 @@ export const readQueries = {
   /** A run record with its manifest (millions of rows to decompress, parse and check). */
   'jobs.export': serialized('jobs.export', (db, p: { id: number; projectPath: string }) => exportRecord(db, p.projectPath, p.id)),
   /** A run record checked, its manifest compressed, and stored through a write connection of this thread. */
-  'jobs.import': checked('jobs.import', (db, p: ValidParamsOf<'jobs.import'>) => withPoolWriter(db, (writer) => importRecord(writer, p.record, p.source))),
+  'jobs.import': checked('jobs.import', (db, p: ValidParamsOf<'jobs.import'>) => {
+    const record = p.recordText === undefined ? p.record : parseRecordText(p.recordText, p.source);
+    return withPoolWriter(db, (writer) => importRecord(writer, record, p.source));
+  }),
   /** The summary's row counts (the Home view; whole-table counts at millions of rows). */
   'project.counts': query((db) => projectCounts(db)),
   'project.check': checked('project.check', (db, _p: Record<string, never>, ctx) => checkProject(db, ctx.task)),
