@@ -31,6 +31,10 @@ export const readQueries = {
   crashes: (() => {
     throw new TypeError('something broke');
   }) satisfies ReadQuery<Record<string, never>, never>,
+  /** What a write through a query's own connection throws when the lock stays held. */
+  busy: (() => {
+    throw Object.assign(new Error('database is locked'), { code: 'SQLITE_BUSY' });
+  }) satisfies ReadQuery<Record<string, never>, never>,
   write: ((db) => db.prepare("INSERT INTO meta(key, value) VALUES ('pool', 'wrote')").run().changes) satisfies ReadQuery<Record<string, never>, number>,
   /** How often this connection built its memo (stays 1 while the memo lives). */
   memoBuilds: ((_db, p: { dropOnWrite: boolean }, ctx) => {

@@ -5,6 +5,7 @@ import { ErrorCode, RpcError } from '../../shared/rpc/errors.js';
 import { ReadPool } from '../../electron/services/store/read-pool.js';
 import { isChecked } from '../../electron/services/store/checked-results.js';
 import { ProjectStore } from '../../electron/services/store/project-store.js';
+import { BUSY_MESSAGE } from '../../electron/services/store/write-queue.js';
 import { createTaskContext, type TaskContext } from '../../electron/services/rpc/task-context.js';
 import type { readQueries } from '../helpers/read-queries-fixture.js';
 import { tempDir } from '../helpers/temp.js';
@@ -43,6 +44,13 @@ async function rejection(p: Promise<unknown>): Promise<Error> {
 }
 
 describe('read pool', () => {
+  it('answers Busy, with the message the main thread gives, when a query finds the write lock held', async () => {
+    const err = (await rejection(pool.run('busy', {}))) as RpcError;
+    expect(err).toBeInstanceOf(RpcError);
+    expect(err.code).toBe(ErrorCode.Busy);
+    expect(err.message).toBe(BUSY_MESSAGE);
+  });
+
   it('runs a query on a worker thread with its own connection and returns its result', async () => {
     store.db.prepare("INSERT INTO datasets(name, format, created_at) VALUES ('a', 'csv', 'now')").run();
     expect(await pool.run('count', { table: 'datasets' })).toBe(1);

@@ -8,7 +8,7 @@ import { contract, isMethodName, type MethodName, type ResultOf, type RpcEvent, 
 import { ErrorCode, RpcError, type RpcErrorShape } from '../../../shared/rpc/errors.js';
 import { isChecked } from '../store/checked-results.js';
 import { SerializedResult } from '../store/read-protocol.js';
-import { isBusy } from '../store/write-queue.js';
+import { BUSY_MESSAGE, isBusy } from '../store/write-queue.js';
 import { createTaskContext, type TaskContext } from './task-context.js';
 
 export type Handler<M extends MethodName> = (
@@ -126,7 +126,7 @@ function toErrorShape(err: unknown, log: (message: string) => void): RpcErrorSha
   if (err instanceof RpcError) return err.toJSON();
   // The main connection never waits for the write lock (busy_timeout 0): say who holds it.
   if (isBusy(err)) {
-    return { code: ErrorCode.Busy, message: 'the project is busy: another process (an import?) is writing to it; try again when it is done' };
+    return { code: ErrorCode.Busy, message: BUSY_MESSAGE };
   }
   // Anything else is unexpected: log the stack for us, give the caller a clean message.
   log(err instanceof Error ? (err.stack ?? err.message) : String(err));

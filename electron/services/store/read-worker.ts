@@ -8,6 +8,7 @@ import { parentPort, workerData } from 'node:worker_threads';
 import Database from 'better-sqlite3';
 import { ErrorCode, RpcError } from '../../../shared/rpc/errors.js';
 import type { TaskContext } from '../rpc/task-context.js';
+import { BUSY_MESSAGE, isBusy } from './write-queue.js';
 import { CheckedResult, SerializedResult, type FromWorker, type ReadContext, type ReadQueries, type ToWorker, type WorkerInput } from './read-protocol.js';
 
 const port = parentPort;
@@ -78,6 +79,8 @@ async function run(job: ToWorker): Promise<void> {
     else post({ type: 'done', id: job.id, result, checked: false });
   } catch (err) {
     if (err instanceof RpcError) post({ type: 'error', id: job.id, code: err.code, message: err.message, internal: false });
+    // A query that writes (through its own connection) and still found the lock held.
+    else if (isBusy(err)) post({ type: 'error', id: job.id, code: ErrorCode.Busy, message: BUSY_MESSAGE, internal: false });
     else post({ type: 'error', id: job.id, code: ErrorCode.Internal, message: err instanceof Error ? (err.stack ?? err.message) : String(err), internal: true });
   }
 }

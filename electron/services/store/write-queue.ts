@@ -35,6 +35,9 @@ interface Pending {
 }
 
 /** SQLITE_BUSY and its extended codes: another connection holds the lock. */
+/** What a caller is told when another connection holds the project's write lock. */
+export const BUSY_MESSAGE = 'the project is busy: another process (an import?) is writing to it; try again when it is done';
+
 export function isBusy(err: unknown): boolean {
   const code = (err as { code?: unknown } | null)?.code;
   return typeof code === 'string' && code.startsWith('SQLITE_BUSY');
