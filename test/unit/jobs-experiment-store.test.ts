@@ -4,12 +4,11 @@
  * versions, seed, command), the runs table, the comparison of runs, and run records
  * exported from one project and imported read-only into another.
  */
-import { SerializedResult } from '../../electron/services/store/read-protocol.js';
 import fs from 'node:fs';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { RpcEvent} from '../../shared/rpc/contract.js';
-import { contract } from '../../shared/rpc/contract.js';
+import { contract, type ResultOf } from '../../shared/rpc/contract.js';
 import type { jobsMethods } from '../../shared/rpc/jobs-methods.js';
 import { runCli } from '../../electron/cli.js';
 import type { CliIo } from '../../electron/cli/command.js';
@@ -18,12 +17,12 @@ import { createJobManager, jobsHandlers, type JobsHandlers } from '../../electro
 import { manifestHash, reviewedRows, reviewPosition } from '../../electron/services/jobs/provenance.js';
 import { ProjectService } from '../../electron/services/project/project-service.js';
 import { ProjectStore } from '../../electron/services/store/project-store.js';
-import { detachedTask } from '../../electron/services/rpc/task-context.js';
 import { makeTrainingProject } from '../helpers/trainer-fixture.js';
 import { tempDir } from '../helpers/temp.js';
+import { callThroughContract } from '../helpers/contract-call.js';
 
 type Name = keyof typeof jobsMethods;
-type Result<M extends Name> = ReturnType<(typeof contract)[M]['result']['parse']>;
+type Result<M extends Name> = ResultOf<M>;
 
 const t = tempDir('georeason-experiments-');
 let projects: ProjectService;
@@ -34,12 +33,8 @@ let otherFile = '';
 let datasetId = 0;
 const spec = { name: 'fmt', components: [{ kind: 'format' }] };
 
-async function call<M extends Name>(method: M, params: unknown): Promise<Result<M>> {
-  const m = contract[method];
-  const handler = handlers[method] as (p: unknown, task: ReturnType<typeof detachedTask>) => unknown;
-  const result = await handler(m.params.parse(params), detachedTask());
-  // A pool thread may have written the result as JSON (what the dispatcher parses for a non-host caller).
-  return m.result.parse(result instanceof SerializedResult ? result.parse() : result) as Result<M>;
+function call<M extends Name>(method: M, params: unknown): Promise<Result<M>> {
+  return callThroughContract(handlers, method, params);
 }
 
 function capture(): CliIo & { out: string; err: string } {
